@@ -1,0 +1,35 @@
+# The few commands people type. Each sets itself up from nothing: `.venv` is created, and the
+# project installed into it (again whenever pyproject.toml or constraints.txt changes).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8501
+
+.PHONY: run test lint format bench validate clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)  ## start the app on the shipped data
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+
+test: lint  ## lint, then the whole test suite
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+validate: $(STAMP)  ## check the shipped criteria and vendor profiles
+	$(BIN)/scorecard validate
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

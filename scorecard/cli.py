@@ -1,0 +1,177 @@
+"""The `scorecard` command: parses arguments, calls the library, prints. Nothing else.
+
+Exit codes: 0 success, 1 invalid input files (every problem is printed), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from scorecard import export
+from scorecard.loading import (
+    DEFAULT_TEMPLATE,
+    DEFAULT_VENDORS,
+    LoadError,
+    load_workspace,
+    validate,
+)
+from scorecard.model import Template, TemplateOverlay, Vendor
+from scorecard.scoring import METHODS, Options, ScoringError, score
+
+SCHEMAS = {"template": TypeAdapter(Template | TemplateOverlay), "vendor": TypeAdapter(Vendor)}
+
+
+class UsageError(Exception):
+    """A problem with the command line itself (exit 2)."""
+
+
+def _weight(text: str) -> tuple[str, float]:
+    key, sep, value = text.partition("=")
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not sep or not key or not number >= 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected ID=WEIGHT with a number of 0 or more, e.g. moderation=25"
+        )
+    return key, number
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scorecard",
+        description="Compare AI video generation vendors on weighted, evidence-graded criteria.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("validate", help="check templates and vendor profiles")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders (default: criteria/ and vendors/)",
+    )
+
+    rank = commands.add_parser("score", help="score and rank the vendors")
+    rank.add_argument(
+        "--criteria",
+        type=Path,
+        default=DEFAULT_TEMPLATE,
+        metavar="FILE",
+        help=f"criteria template (default: {DEFAULT_TEMPLATE})",
+    )
+    rank.add_argument(
+        "--vendors",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help=f"vendor file or folder, repeatable (default: {DEFAULT_VENDORS}/)",
+    )
+    rank.add_argument("--profile", metavar="NAME", help="stakeholder weight profile")
+    rank.add_argument(
+        "--weight",
+        type=_weight,
+        action="append",
+        default=[],
+        metavar="ID=W",
+        help="set a criterion's relative weight, repeatable",
+    )
+    rank.add_argument(
+        "--missing",
+        choices=("worst", "neutral", "exclude"),
+        help="missing-data policy (default: the template's)",
+    )
+    rank.add_argument(
+        "--no-confidence",
+        action="store_true",
+        help="credit every claim in full, whatever its evidence level",
+    )
+    rank.add_argument("--method", choices=METHODS, default="wsm", help="aggregation method")
+    rank.add_argument(
+        "--gate",
+        type=_gate,
+        action="append",
+        default=[],
+        metavar="ID=on|off",
+        help="turn a gate on or off, repeatable",
+    )
+    rank.add_argument("--format", choices=export.FORMATS, default="table")
+    rank.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a file kind")
+    schema.add_argument("kind", choices=sorted(SCHEMAS))
+    return parser
+
+
+def _gate(text: str) -> tuple[str, bool]:
+    key, _, value = text.partition("=")
+    if not key or value not in ("on", "off"):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected ID=on or ID=off")
+    return key, value == "on"
+
+
+def _validate(args: argparse.Namespace) -> int:
+    paths = args.paths or [p for p in (DEFAULT_TEMPLATE.parent, DEFAULT_VENDORS) if p.exists()]
+    if not paths:
+        raise UsageError("nothing to validate: no criteria/ or vendors/ here; name the files")
+    report = validate(paths)
+    print(report, file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
+def _score(args: argparse.Namespace) -> int:
+    workspace = load_workspace(args.criteria, args.vendors or [DEFAULT_VENDORS])
+    options = Options(
+        method=args.method,
+        profile=args.profile,
+        weights=dict(args.weight),
+        missing=args.missing,
+        confidence=False if args.no_confidence else None,
+        gates=dict(args.gate),
+    )
+    text = export.render(score(workspace.template, workspace.vendors, options), args.format)
+    if args.output:
+        export.write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(SCHEMAS[args.kind].json_schema(), indent=2))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (and never shows a traceback)."""
+    args = _parser().parse_args(argv)
+    handlers = {"validate": _validate, "score": _score, "schema": _schema}
+    try:
+        return handlers[args.command](args)
+    except LoadError as exc:
+        print(exc.report, file=sys.stderr)
+        return 1
+    except (ScoringError, UsageError) as exc:
+        print(f"scorecard: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"scorecard: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the exit flush cannot fail
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

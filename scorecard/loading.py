@@ -1,0 +1,618 @@
+"""Files to models. Every problem in every file is collected in one pass and located.
+
+Two doors, as in frictionless: `validate(paths)` never raises and returns a `Report`;
+`load_template`, `load_vendors` and `load_workspace` return models or raise one `LoadError` that
+carries the whole report. Nothing is half-loaded: a caller gets every model or none.
+
+YAML is read through a safe loader and then checked node by node: anchors and aliases, duplicate
+keys and tags other than the plain YAML types are refused, and files over `MAX_FILE_BYTES` are not
+parsed at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from scorecard.model import (
+    Problem,
+    Template,
+    TemplateOverlay,
+    Vendor,
+    check_template,
+    check_vendor,
+    check_weight_ids,
+    nearest,
+)
+
+MAX_FILE_BYTES = 1_000_000
+YAML_SUFFIXES = (".yaml", ".yml")
+DEFAULT_TEMPLATE = Path("criteria/ai-video-enterprise.yaml")
+DEFAULT_VENDORS = Path("vendors")
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+class LoadError(Exception):
+    """Raised by the `load_*` functions; `report` holds every problem found."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(str(report))
+        self.report = report
+
+
+@dataclass
+class Report:
+    """The outcome of validating some files: every problem, and which files were read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"{len(self.files)} file(s) valid"
+        lines = [str(p) for p in self.problems]
+        files = len({p.file for p in self.problems})
+        lines.append(f"{len(self.problems)} problem(s) in {files} file(s)")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML with positions
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Document:
+    """A parsed file: plain data plus the line and column of every key and value."""
+
+    path: str
+    data: Any = None
+    values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    scalars: dict[tuple, str] = field(default_factory=dict)  # source text of typed scalars
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(
+        self, code: str, message: str, loc: tuple = (), hint: str = "", at_key: bool = False
+    ) -> Problem:
+        line, column = self.position(loc, at_key)
+        return Problem(code, message, loc, hint, self.path, line, column)
+
+    def position(self, loc: tuple, at_key: bool = False) -> tuple[int | None, int | None]:
+        if at_key and loc in self.keys:
+            return self.keys[loc]
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.values:
+                return self.values[loc[:end]]
+        return None, None
+
+    def locate(self, problem: Problem) -> Problem:
+        """Give a problem found on the model (by field path) this file's name and line."""
+        located = self.problem(problem.code, problem.message, problem.loc, problem.hint)
+        return located
+
+
+def read_document(path: str | Path, text: str | bytes | None = None) -> Document:
+    """Parse one YAML file (or the given text under that name) safely, with positions."""
+    doc = Document(str(path))
+    try:
+        if text is None:
+            size = os.stat(path).st_size
+            if size > MAX_FILE_BYTES:
+                doc.problems.append(
+                    doc.problem(
+                        "too-large",
+                        f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                        hint="split it, or check that this is the file you meant",
+                    )
+                )
+                return doc
+            text = Path(path).read_bytes()
+        if len(text) > MAX_FILE_BYTES:
+            doc.problems.append(
+                doc.problem(
+                    "too-large", f"file is {len(text):,} bytes; the limit is {MAX_FILE_BYTES:,}"
+                )
+            )
+            return doc
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        doc.problems.append(
+            doc.problem(
+                "encoding",
+                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                hint="save the file as UTF-8",
+            )
+        )
+        return doc
+    except OSError as exc:
+        doc.problems.append(doc.problem("unreadable", exc.strerror or str(exc)))
+        return doc
+    try:
+        node = yaml.compose(text, Loader=_Loader)  # a safe loader: CSafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        doc.problems.append(
+            Problem("yaml-syntax", message, (), _syntax_hint(message), doc.path, line, column)
+        )
+        return doc
+    except yaml.YAMLError as exc:
+        doc.problems.append(doc.problem("yaml-syntax", str(exc)))
+        return doc
+    if node is None:
+        doc.problems.append(doc.problem("empty", "the file is empty"))
+        return doc
+    doc.data = _build(doc, node, (), set())
+    return doc
+
+
+def _syntax_hint(message: str) -> str:
+    if "tab" in message:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in message:
+        return "a value containing ': ' needs quotes"
+    if "found undefined alias" in message or "found character '*'" in message:
+        return "anchors and aliases are not allowed; write the value out"
+    return ""
+
+
+def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int]) -> Any:
+    if id(node) in seen:
+        doc.problems.append(
+            doc.problem(
+                "yaml-alias",
+                "anchors and aliases (&name / *name) are not allowed",
+                loc,
+                "write the value out in full where it is needed",
+            )
+        )
+        return None
+    seen.add(id(node))
+    doc.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _TAG + "map":
+            return _bad_tag(doc, node, loc)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
+                doc.problems.append(
+                    Problem(
+                        "yaml-key",
+                        "keys must be plain text (no merge keys, lists or maps as keys)",
+                        loc,
+                        "",
+                        doc.path,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                )
+                continue
+            key = _CONSTRUCTOR.yaml_constructors[key_node.tag](_CONSTRUCTOR, key_node)
+            key_loc = (*loc, key)
+            key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in out:
+                first = doc.keys[key_loc][0]
+                doc.problems.append(
+                    Problem(
+                        "yaml-duplicate-key",
+                        f"key {key!r} appears twice (first on line {first})",
+                        key_loc,
+                        "remove one; YAML would silently keep only the last",
+                        doc.path,
+                        *key_pos,
+                    )
+                )
+                continue
+            doc.keys[key_loc] = key_pos
+            out[key] = _build(doc, value_node, key_loc, seen)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _TAG + "seq":
+            return _bad_tag(doc, node, loc)
+        return [_build(doc, item, (*loc, i), seen) for i, item in enumerate(node.value)]
+    if node.tag not in _PLAIN_TAGS:
+        return _bad_tag(doc, node, loc)
+    value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    if node.tag != _TAG + "str" and node.value:
+        doc.scalars[loc] = node.value
+    return value
+
+
+def _bad_tag(doc: Document, node: yaml.Node, loc: tuple) -> None:
+    doc.problems.append(
+        doc.problem(
+            "yaml-tag",
+            f"tag {node.tag!r} is not allowed",
+            loc,
+            "use plain values: text, numbers, true/false, dates, lists and maps",
+        )
+    )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Pydantic errors -> located problems
+# ---------------------------------------------------------------------------------------------
+
+_CODES = {
+    "missing": "missing-field",
+    "extra_forbidden": "unknown-field",
+    "literal_error": "choice",
+    "string_pattern_mismatch": "pattern",
+    "union_tag_invalid": "choice",
+    "union_tag_not_found": "missing-field",
+}
+
+
+def _all_field_names() -> list[str]:
+    from scorecard import model
+
+    names: set[str] = set()
+    for obj in vars(model).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
+            names.update(obj.model_fields)
+    return sorted(names)
+
+
+_FIELD_NAMES = _all_field_names()
+
+
+def _clean_loc(data: Any, loc: tuple) -> tuple:
+    """Keep the parts of a pydantic loc that index into the data (drop union tags)."""
+    out: list[Any] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif (
+            isinstance(node, dict)
+            and isinstance(part, str)
+            and part.isdigit()
+            and int(part) in node
+        ):
+            part = int(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif i == len(loc) - 1 and isinstance(node, dict):
+            out.append(part)  # a missing or unknown field: name it
+            break
+        else:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _describe(error: dict, doc: Document, loc: tuple) -> tuple[str, str, str]:
+    kind = error["type"]
+    message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    value = error.get("input")
+    hint = ""
+    raw = doc.scalars.get(loc)
+    if kind == "missing":
+        message = f"required field {loc[-1]!r} is missing" if loc else "required field missing"
+    elif kind == "extra_forbidden":
+        message = f"unknown field {loc[-1]!r}"
+        hint = nearest(str(loc[-1]), _FIELD_NAMES) or "remove it; fields are snake_case"
+    elif kind == "string_type" and raw is not None:
+        hint = f'{raw!r} was read as {value!r}; put it in quotes: "{raw}"'
+    elif kind in ("float_type", "int_type", "bool_type") and isinstance(value, str):
+        hint = f"write it without quotes: {value}" if _looks_numeric(value) else ""
+        message = f"{message}, got text {value!r}"
+    elif kind in ("float_type", "int_type") and isinstance(value, bool):
+        message = f"{message}, got {raw or value!r} (read as a boolean)"
+    elif kind == "string_pattern_mismatch":
+        message = f"{value!r} is not a valid id"
+        hint = "use lowercase letters, digits, '-' and '_', starting with a letter or digit"
+    elif kind == "literal_error":
+        expected = [
+            e.strip(" '")
+            for e in error.get("ctx", {}).get("expected", "").replace(" or ", ",").split(",")
+            if e.strip()
+        ]
+        message = f"{value!r} is not one of {', '.join(expected)}"
+        hint = nearest(str(value), expected)
+    elif kind.startswith(("date_", "datetime_")) and isinstance(value, str | dt.datetime):
+        hint = "write a date as YYYY-MM-DD, without quotes or time"
+    elif kind in ("greater_than_equal", "greater_than") and "weight" in map(str, loc):
+        hint = "weights are relative and must be 0 or more"
+    return (
+        _CODES.get(kind, "type" if kind.endswith(("_type", "_parsing")) else "invalid"),
+        message,
+        hint,
+    )
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _validate(doc: Document, model: type[BaseModel], data: Any, base: tuple = ()) -> Any:
+    """Validate `data` (at `base` within the document) as `model`, collecting located problems."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        merged: dict[tuple, list[tuple[str, str, str, str]]] = {}
+        for error in exc.errors(include_url=False):
+            loc = (*base, *_clean_loc(data, tuple(error["loc"])))
+            code, message, hint = _describe(error, doc, loc)
+            merged.setdefault(loc, []).append((code, message, hint, error["type"]))
+        for loc, found in merged.items():
+            if len(found) > 1:  # one error per member of a union: say it once
+                messages = list(dict.fromkeys(m for _, m, _, _ in found))
+                hints = [h for _, _, h, _ in found if h]
+                found = [("type", "; or ".join(messages), hints[0] if hints else "", "")]
+            code, message, hint, kind = found[0]
+            at_key = kind in ("extra_forbidden",)
+            doc.problems.append(doc.problem(code, message, loc, hint, at_key=at_key))
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates
+# ---------------------------------------------------------------------------------------------
+
+
+def _template(path: Path, chain: tuple[Path, ...]) -> tuple[Template | None, list[Problem]]:
+    doc = read_document(path)
+    if doc.data is not None and not isinstance(doc.data, dict):
+        doc.problems.append(doc.problem("type", "a template is a mapping of fields at the top"))
+        return None, doc.problems
+    if doc.problems:
+        return None, doc.problems
+    if "extends" not in doc.data:
+        template = _validate(doc, Template, doc.data)
+        if template is not None:
+            doc.problems += [doc.locate(p) for p in check_template(template)]
+        return (template if not doc.problems else None), doc.problems
+    overlay = _validate(doc, TemplateOverlay, doc.data)
+    if overlay is None:
+        return None, doc.problems
+    parent_path = (path.parent / overlay.extends).resolve()
+    if parent_path in chain or parent_path == path.resolve():
+        cycle = " -> ".join(p.name for p in (*chain, path.resolve(), parent_path))
+        doc.problems.append(
+            doc.problem(
+                "extends-cycle",
+                f"templates extend each other: {cycle}",
+                ("extends",),
+                "a template cannot extend itself",
+            )
+        )
+        return None, doc.problems
+    if not parent_path.is_file():
+        doc.problems.append(
+            doc.problem(
+                "extends-missing",
+                f"no file {overlay.extends!r}",
+                ("extends",),
+                "the path is relative to this file",
+            )
+        )
+        return None, doc.problems
+    parent, parent_problems = _template(parent_path, (*chain, path.resolve()))
+    if parent is None:
+        doc.problems.append(
+            doc.problem(
+                "extends-invalid",
+                f"the template it extends ({overlay.extends}) has problems",
+                ("extends",),
+                "they are listed for that file",
+            )
+        )
+        return None, parent_problems + doc.problems
+    doc.problems += [
+        doc.locate(p)
+        for p in check_weight_ids(parent, overlay.profiles, overlay.gates, overlay.weights)
+    ]
+    policies = _validate(
+        doc,
+        type(parent.policies),
+        _deep_merge(parent.policies.model_dump(), overlay.policies),
+        ("policies",),
+    )
+    if doc.problems:
+        return None, doc.problems
+    return extend(parent, overlay, policies), []
+
+
+def extend(parent: Template, overlay: TemplateOverlay, policies: Any) -> Template:
+    """The template an overlay describes: the parent re-weighted, gates and profiles merged."""
+
+    def reweight(nodes: tuple) -> tuple:
+        return tuple(
+            node.model_copy(
+                update={
+                    "weight": overlay.weights.get(node.id, node.weight),
+                    "criteria": reweight(node.criteria),
+                }
+            )
+            for node in nodes
+        )
+
+    gates = {g.id: g for g in parent.gates} | {g.id: g for g in overlay.gates}
+    return parent.model_copy(
+        update={
+            "id": overlay.id,
+            "name": overlay.name,
+            "version": overlay.version,
+            "description": overlay.description or parent.description,
+            "criteria": reweight(parent.criteria),
+            "gates": tuple(gates.values()),
+            "profiles": parent.profiles | overlay.profiles,
+            "policies": policies,
+        }
+    )
+
+
+def _deep_merge(base: dict, patch: dict) -> dict:
+    out = dict(base)
+    for key, value in patch.items():
+        out[key] = (
+            _deep_merge(out[key], value)
+            if isinstance(value, dict) and isinstance(out.get(key), dict)
+            else value
+        )
+    return out
+
+
+def load_template(path: str | Path) -> Template:
+    """Load a criteria template (following `extends`); raise `LoadError` with every problem."""
+    template, problems = _template(Path(path), ())
+    if template is None:
+        raise LoadError(Report(problems, [str(path)]))
+    return template
+
+
+# ---------------------------------------------------------------------------------------------
+# Vendors
+# ---------------------------------------------------------------------------------------------
+
+
+def _vendor(doc: Document) -> Vendor | None:
+    if doc.problems:
+        return None
+    if not isinstance(doc.data, dict):
+        doc.problems.append(doc.problem("type", "a vendor profile is a mapping of fields"))
+        return None
+    return _validate(doc, Vendor, doc.data)
+
+
+def _check_vendors(pairs: list[tuple[Document, Vendor | None]], templates: list[Template]) -> None:
+    first: dict[str, str] = {}
+    for doc, vendor in pairs:
+        if vendor is None:
+            continue
+        if vendor.id in first:
+            doc.problems.append(
+                doc.problem(
+                    "duplicate-id",
+                    f"vendor id {vendor.id!r} is also used by {first[vendor.id]}",
+                    ("id",),
+                    "every vendor needs its own id",
+                )
+            )
+        first.setdefault(vendor.id, doc.path)
+        if templates:
+            doc.problems += [doc.locate(p) for p in check_vendor(vendor, templates)]
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and the YAML files inside folders named, in a stable order."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+        else:
+            out.append(path)
+    return out
+
+
+def load_vendors(paths: Iterable[str | Path], template: Template) -> list[Vendor]:
+    """Load vendor profiles (files or folders), checked against `template`; raise on any problem."""
+    files = expand(paths)
+    pairs = [(doc, _vendor(doc)) for doc in map(read_document, files)]
+    _check_vendors(pairs, [template])
+    problems = [p for doc, _ in pairs for p in doc.problems]
+    if problems:
+        raise LoadError(Report(problems, [str(f) for f in files]))
+    return [vendor for _, vendor in pairs if vendor is not None]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A template and the vendor profiles checked against it."""
+
+    template: Template
+    vendors: tuple[Vendor, ...]
+
+
+def load_workspace(
+    template: str | Path = DEFAULT_TEMPLATE, vendors: Sequence[str | Path] = (DEFAULT_VENDORS,)
+) -> Workspace:
+    """Load a template and vendors together; `LoadError` reports the problems of both."""
+    problems: list[Problem] = []
+    try:
+        loaded = load_template(template)
+    except LoadError as exc:
+        problems += exc.report.problems
+        loaded = None
+    files = expand(vendors)
+    pairs = [(doc, _vendor(doc)) for doc in map(read_document, files)]
+    _check_vendors(pairs, [loaded] if loaded else [])
+    problems += [p for doc, _ in pairs for p in doc.problems]
+    if not files:
+        problems.append(
+            Problem(
+                "no-vendors", "no vendor profiles (*.yaml) found", file=", ".join(map(str, vendors))
+            )
+        )
+    if problems or loaded is None:
+        raise LoadError(Report(problems, [str(template), *map(str, files)]))
+    return Workspace(loaded, tuple(v for _, v in pairs if v is not None))
+
+
+# ---------------------------------------------------------------------------------------------
+# Validate anything
+# ---------------------------------------------------------------------------------------------
+
+
+def kind_of(data: Any) -> str:
+    """'template' or 'vendor', by the fields a file has."""
+    if isinstance(data, dict) and ("criteria" in data or "extends" in data):
+        return "template"
+    return "vendor"
+
+
+def validate(paths: Iterable[str | Path]) -> Report:
+    """Check templates and vendor profiles (files or folders) and report every problem.
+
+    Vendors are checked against every valid template among the paths. Never raises.
+    """
+    paths = list(paths)
+    files = expand(paths)
+    report = Report(files=[str(f) for f in files])
+    templates: list[Template] = []
+    vendor_docs: list[Document] = []
+    for path in files:
+        if not path.exists():
+            report.problems.append(Problem("not-found", "no such file or folder", file=str(path)))
+            continue
+        doc = read_document(path)
+        if doc.problems or kind_of(doc.data) == "vendor":
+            vendor_docs.append(doc)
+            continue
+        template, problems = _template(path, ())
+        report.problems += problems
+        if template is not None:
+            templates.append(template)
+    pairs = [(doc, _vendor(doc)) for doc in vendor_docs]
+    _check_vendors(pairs, templates)
+    report.problems += [p for doc, _ in pairs for p in doc.problems]
+    if not files:
+        report.problems.append(
+            Problem("not-found", "no YAML files found", file=", ".join(map(str, paths)))
+        )
+    return report

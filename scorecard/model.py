@@ -1,0 +1,688 @@
+"""The data model: criteria templates and vendor profiles.
+
+Pure: pydantic models and the checks that need more than one field (a gate naming a criterion, a
+claim fitting its measure). No I/O and no YAML here; `loading` turns files into these models and
+gives every problem its file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------------------------
+
+#: Evidence confidence levels, strongest first. `unknown` means no evidence at all.
+CONFIDENCE_LEVELS: tuple[str, ...] = ("verified", "confirmed", "reported", "claimed", "unknown")
+Confidence = Literal["verified", "confirmed", "reported", "claimed", "unknown"]
+Status = Literal["available", "preview", "discontinued"]
+MissingPolicy = Literal["worst", "neutral", "exclude"]
+
+_DIRECTION_ALIASES = {
+    "higher": "higher",
+    "high": "higher",
+    "max": "higher",
+    "maximize": "higher",
+    "maximise": "higher",
+    "+": "higher",
+    "benefit": "higher",
+    "lower": "lower",
+    "low": "lower",
+    "min": "lower",
+    "minimize": "lower",
+    "minimise": "lower",
+    "-": "lower",
+    "cost": "lower",
+}
+
+
+def _normalise_direction(value: Any) -> Any:
+    """Accept the usual spellings of an objective (`max`, `+`, `minimize`...) and keep one."""
+    if isinstance(value, str):
+        return _DIRECTION_ALIASES.get(value.strip().lower(), value)
+    return value
+
+
+Direction = Annotated[Literal["higher", "lower"], BeforeValidator(_normalise_direction)]
+Id = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=64)
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+LongText = Annotated[str, StringConstraints(max_length=20000)]
+Weight = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+
+
+def _to_partial_date(value: Any) -> Any:
+    """Dates may be as precise as the source is: 2025, 2025-12 or 2025-12-03."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _check_partial_date(value: str) -> str:
+    parts = [int(p) for p in value.split("-")]
+    try:
+        dt.date(parts[0], *[*parts[1:], 1, 1][:2])
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date ({exc})") from None
+    return value
+
+
+PartialDate = Annotated[
+    str,
+    BeforeValidator(_to_partial_date),
+    StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    AfterValidator(_check_partial_date),
+]
+
+
+def earliest_day(value: str) -> dt.date:
+    """The first day a partial date can mean: its age is never understated."""
+    parts = [int(p) for p in value.split("-")]
+    return dt.date(parts[0], *[*parts[1:], 1, 1][:2])
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------------------------------------
+# Measures: how a claim becomes a utility in [0, 1]
+# ---------------------------------------------------------------------------------------------
+
+
+class Linear(_Model):
+    """Utility rises linearly from 0 at `worst` to 1 at `best`, clamped outside."""
+
+    type: Literal["linear"]
+    worst: Number
+    best: Number
+
+
+class Logarithmic(_Model):
+    """Linear in log(value) between `worst` and `best` (both > 0): for money and scale."""
+
+    type: Literal["log"]
+    worst: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+    best: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+
+
+class Piecewise(_Model):
+    """Straight lines between `points` `[value, utility]`, flat beyond the first and last."""
+
+    type: Literal["piecewise"]
+    points: Annotated[list[tuple[Number, Annotated[float, Field(ge=0, le=1)]]], Field(min_length=2)]
+
+    @field_validator("points")
+    @classmethod
+    def _increasing(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        xs = [x for x, _ in points]
+        if any(b <= a for a, b in pairwise(xs)):
+            raise ValueError("point values must strictly increase, e.g. [[0, 0], [10, 1]]")
+        return points
+
+
+ValueFunction = Annotated[Linear | Logarithmic | Piecewise, Field(discriminator="type")]
+
+
+class RatingMeasure(_Model):
+    """An ordinal rating, with a rubric sentence for every level of the scale."""
+
+    type: Literal["rating"]
+    scale: tuple[int, int] = (0, 5)
+    rubric: dict[int, Text]
+
+    @model_validator(mode="after")
+    def _rubric_covers_scale(self) -> RatingMeasure:
+        low, high = self.scale
+        if low >= high:
+            raise ValueError(f"scale must be [low, high] with low < high, got [{low}, {high}]")
+        levels = set(range(low, high + 1))
+        missing = sorted(levels - set(self.rubric))
+        extra = sorted(set(self.rubric) - levels)
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"no rubric for level(s) {missing}")
+            if extra:
+                parts.append(f"rubric level(s) {extra} outside the scale {low}..{high}")
+            raise ValueError("; ".join(parts) + " (every level needs one sentence)")
+        return self
+
+
+class NumberMeasure(_Model):
+    """A quantity with a unit, a direction and a value function."""
+
+    type: Literal["number"]
+    unit: Text
+    direction: Direction
+    value_function: ValueFunction
+
+    @model_validator(mode="after")
+    def _function_agrees_with_direction(self) -> NumberMeasure:
+        fn = self.value_function
+        higher = self.direction == "higher"
+        if isinstance(fn, Linear | Logarithmic):
+            if fn.best == fn.worst:
+                raise ValueError("value_function: best and worst must differ")
+            if (fn.best > fn.worst) != higher:
+                raise ValueError(
+                    f"value_function: direction is {self.direction} but best={fn.best:g} and "
+                    f"worst={fn.worst:g}; swap them or change the direction"
+                )
+        else:
+            us = [u for _, u in fn.points]
+            pairs = list(pairwise(us))
+            monotone = all(b >= a for a, b in pairs) if higher else all(b <= a for a, b in pairs)
+            if not monotone:
+                trend = "rise" if higher else "fall"
+                raise ValueError(
+                    f"value_function: utilities of the points must {trend} as the value grows "
+                    f"(direction {self.direction})"
+                )
+        return self
+
+
+class BooleanMeasure(_Model):
+    """Yes is worth 1, no is worth 0."""
+
+    type: Literal["boolean"]
+
+
+class CoverageMeasure(_Model):
+    """A set of options; the utility is the share of the `required` options a vendor covers."""
+
+    type: Literal["coverage"]
+    options: Annotated[list[Id], Field(min_length=1)]
+    required: list[Id] | None = None
+
+    @model_validator(mode="after")
+    def _required_among_options(self) -> CoverageMeasure:
+        if len(set(self.options)) != len(self.options):
+            raise ValueError("options must not repeat")
+        unknown = [r for r in self.required or () if r not in self.options]
+        if unknown:
+            raise ValueError(f"required option(s) {unknown} are not among options {self.options}")
+        if self.required is not None and not self.required:
+            raise ValueError("required must name at least one option (or be left out: all)")
+        return self
+
+    @property
+    def required_options(self) -> list[str]:
+        return list(self.required) if self.required is not None else list(self.options)
+
+
+Measure = Annotated[
+    RatingMeasure | NumberMeasure | BooleanMeasure | CoverageMeasure, Field(discriminator="type")
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates
+# ---------------------------------------------------------------------------------------------
+
+
+class Criterion(_Model):
+    """A node of the criteria tree: a group (`criteria`) or a leaf (`measure`)."""
+
+    id: Id
+    name: Text
+    description: LongText = ""
+    weight: Weight = 1.0
+    measure: Measure | None = None
+    criteria: tuple[Criterion, ...] = ()
+
+    @model_validator(mode="after")
+    def _leaf_or_group(self) -> Criterion:
+        if (self.measure is None) == (not self.criteria):
+            raise ValueError(
+                "a criterion has either a measure (a leaf) or sub-criteria (a group), not both "
+                "and not neither"
+            )
+        return self
+
+    def walk(self) -> Iterator[Criterion]:
+        yield self
+        for child in self.criteria:
+            yield from child.walk()
+
+
+class Gate(_Model):
+    """A must-have. `require` reads by the criterion's measure: the least acceptable rating, a
+    threshold number (in the measure's direction), `true`/`false`, or the options required."""
+
+    id: Id
+    name: Text
+    criterion: Id
+    require: Annotated[bool, Field(strict=True)] | Number | list[Id]
+    enabled: bool = True
+
+
+class WeightProfile(_Model):
+    """A named stakeholder view: weights that replace the template's for the criteria it names."""
+
+    name: Text
+    description: LongText = ""
+    weights: dict[Id, Weight]
+
+
+class ConfidenceFactors(_Model):
+    """The share of a claim's utility credited at each evidence level."""
+
+    enabled: bool = True
+    verified: Annotated[float, Field(ge=0, le=1)] = 1.0
+    confirmed: Annotated[float, Field(ge=0, le=1)] = 1.0
+    reported: Annotated[float, Field(ge=0, le=1)] = 0.8
+    claimed: Annotated[float, Field(ge=0, le=1)] = 0.6
+
+    def factor(self, level: str) -> float:
+        return getattr(self, level) if self.enabled else 1.0
+
+
+class Policies(_Model):
+    missing: MissingPolicy = "worst"
+    confidence: ConfidenceFactors = ConfidenceFactors()
+    stale_after_days: Annotated[int, Field(strict=True, gt=0)] = 365
+
+
+class Template(_Model):
+    """A criteria template: the tree, its gates, stakeholder profiles and policies."""
+
+    id: Id
+    name: Text
+    version: Text
+    description: LongText = ""
+    criteria: Annotated[tuple[Criterion, ...], Field(min_length=1)]
+    gates: tuple[Gate, ...] = ()
+    profiles: dict[Id, WeightProfile] = {}
+    policies: Policies = Policies()
+
+    def nodes(self) -> Iterator[Criterion]:
+        for top in self.criteria:
+            yield from top.walk()
+
+    def leaves(self) -> list[Criterion]:
+        return [c for c in self.nodes() if c.measure is not None]
+
+    def node(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.nodes() if c.id == criterion_id), None)
+
+
+class TemplateOverlay(_Model):
+    """A template that `extends` another by path: it may re-weight criteria and add or replace
+    gates, profiles and policies, but the criteria tree is the base's."""
+
+    id: Id
+    name: Text
+    version: Text
+    description: LongText = ""
+    extends: Text
+    weights: dict[Id, Weight] = {}
+    gates: tuple[Gate, ...] = ()
+    profiles: dict[Id, WeightProfile] = {}
+    policies: dict[str, Any] = {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Vendor profiles
+# ---------------------------------------------------------------------------------------------
+
+
+class Source(_Model):
+    """Where a claim comes from. `date` is the publication date, as precise as known (2025,
+    2025-12, 2025-12-03); `accessed` is when an undated page was read."""
+
+    title: Text
+    publisher: Text
+    url: Url | None = None
+    date: PartialDate | None = None
+    accessed: PartialDate | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> Source:
+        if self.date is None and self.accessed is None:
+            raise ValueError(
+                "a source needs a `date` (published) or, for an undated page, "
+                "`accessed` (when it was read)"
+            )
+        return self
+
+
+def _check_value_shape(value: Any) -> Any:
+    """A claim value is a number, a range [low, high], a rating, a boolean or a list of options."""
+    if value is None or isinstance(value, bool | int | float | str):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("value must be a finite number")
+        if isinstance(value, str):
+            raise ValueError(
+                "a value is a number, a range [low, high], a boolean or a list of options, "
+                f"not the text {value!r}; put words in `note`"
+            )
+        return value
+    if isinstance(value, list):
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+            if len(value) != 2:
+                raise ValueError(f"a range is [low, high], got {len(value)} numbers")
+            if not all(math.isfinite(v) for v in value):
+                raise ValueError("a range must hold finite numbers")
+            if value[0] > value[1]:
+                raise ValueError(f"range low {value[0]} is above high {value[1]}")
+            return value
+        if all(isinstance(v, str) for v in value):
+            if len(set(value)) != len(value):
+                raise ValueError("list of options repeats an option")
+            return value
+    raise ValueError(
+        f"a value is a number, a range [low, high], a boolean or a list of options; got {value!r}"
+    )
+
+
+class Claim(_Model):
+    """One fact about a vendor for one leaf criterion, with its evidence."""
+
+    value: Annotated[Any, BeforeValidator(_check_value_shape)] = None
+    unit: Text | None = None
+    confidence: Confidence
+    sources: tuple[Source, ...] = ()
+    as_of: PartialDate | None = None
+    note: LongText = ""
+
+    @model_validator(mode="after")
+    def _evidence(self) -> Claim:
+        if self.confidence == "unknown":
+            if self.value is not None:
+                raise ValueError(
+                    "an unknown claim has no value: drop `value` or grade the evidence"
+                )
+        else:
+            if self.value is None:
+                raise ValueError(
+                    f"a claim graded {self.confidence!r} needs a value; "
+                    "with no evidence, say confidence: unknown"
+                )
+            if not self.sources:
+                raise ValueError(f"a claim graded {self.confidence!r} needs at least one source")
+        return self
+
+    @property
+    def is_range(self) -> bool:
+        return (
+            isinstance(self.value, list)
+            and len(self.value) == 2
+            and all(isinstance(v, int | float) for v in self.value)
+        )
+
+
+class Vendor(_Model):
+    """A vendor profile: who they are and the claims about them, keyed by leaf criterion id."""
+
+    id: Id
+    name: Text
+    company: Text
+    status: Status
+    website: Url | None = None
+    offerings: tuple[Text, ...] = ()
+    description: LongText = ""
+    claims: dict[Id, Claim] = {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks across fields and files. Each returns problems located by a field path.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located by field path (and, once loaded, by file and line)."""
+
+    code: str
+    message: str
+    loc: tuple[str | int, ...] = ()
+    hint: str = ""
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def field(self) -> str:
+        out = ""
+        for part in self.loc:
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        return out
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f":{self.line}:{self.column or 1}"
+        text = f"{where}: [{self.code}] "
+        if self.loc:
+            text += f"{self.field}: "
+        text += self.message
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+def nearest(name: str, known: list[str]) -> str:
+    """A 'did you mean' hint, or '' when nothing is close."""
+    match = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return f"did you mean {match[0]!r}?" if match else ""
+
+
+def _unknown_criterion(loc: tuple, name: str, known: list[str], what: str) -> Problem:
+    hint = nearest(name, known) or f"known {what}: {', '.join(sorted(known)[:12])}"
+    return Problem("unknown-criterion", f"no {what} {name!r} in the template", loc, hint)
+
+
+def check_template(template: Template) -> list[Problem]:
+    """Problems that span the tree: repeated ids, sibling weights, gates and profiles."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+
+    def visit(nodes: tuple[Criterion, ...], loc: tuple) -> None:
+        if nodes and sum(c.weight for c in nodes) == 0:
+            problems.append(
+                Problem(
+                    "zero-weights",
+                    "all sibling weights are 0, so this group counts for nothing",
+                    loc,
+                    "give at least one sibling a positive weight",
+                )
+            )
+        for i, node in enumerate(nodes):
+            if node.id in seen:
+                problems.append(
+                    Problem(
+                        "duplicate-id",
+                        f"criterion id {node.id!r} is used twice",
+                        (*loc, i, "id"),
+                        "every criterion id must be unique in the template",
+                    )
+                )
+            seen.add(node.id)
+            visit(node.criteria, (*loc, i, "criteria"))
+
+    visit(template.criteria, ("criteria",))
+    problems += check_weight_ids(template, template.profiles, template.gates)
+    return problems
+
+
+def check_weight_ids(
+    template: Template,
+    profiles: dict[str, WeightProfile],
+    gates: tuple[Gate, ...],
+    weights: dict[str, float] | None = None,
+) -> list[Problem]:
+    """Profiles, gates and weight overrides must name criteria the template has."""
+    problems: list[Problem] = []
+    all_ids = [c.id for c in template.nodes()]
+    leaves = {c.id: c for c in template.leaves()}
+    for key in weights or {}:
+        if key not in all_ids:
+            problems.append(_unknown_criterion(("weights", key), key, all_ids, "criterion"))
+    for name, profile in profiles.items():
+        for key in profile.weights:
+            if key not in all_ids:
+                problems.append(
+                    _unknown_criterion(
+                        ("profiles", name, "weights", key), key, all_ids, "criterion"
+                    )
+                )
+    gate_ids: set[str] = set()
+    for i, gate in enumerate(gates):
+        if gate.id in gate_ids:
+            problems.append(
+                Problem("duplicate-id", f"gate id {gate.id!r} is used twice", ("gates", i, "id"))
+            )
+        gate_ids.add(gate.id)
+        if gate.criterion not in leaves:
+            known = list(leaves)
+            problems.append(
+                _unknown_criterion(
+                    ("gates", i, "criterion"), gate.criterion, known, "leaf criterion"
+                )
+            )
+            continue
+        problem = _require_fits(gate.require, leaves[gate.criterion].measure)
+        if problem:
+            problems.append(Problem("gate-mismatch", problem, ("gates", i, "require")))
+    return problems
+
+
+def _require_fits(require: Any, measure: Any) -> str:
+    if isinstance(measure, BooleanMeasure):
+        return (
+            "" if isinstance(require, bool) else "a boolean criterion's gate requires true or false"
+        )
+    if isinstance(measure, CoverageMeasure):
+        if not isinstance(require, list) or not require:
+            return "a coverage criterion's gate requires a list of options, e.g. [eu]"
+        bad = [r for r in require if r not in measure.options]
+        return f"option(s) {bad} are not among {measure.options}" if bad else ""
+    if isinstance(require, bool) or not isinstance(require, int | float):
+        return "this criterion's gate requires a number (the least acceptable level)"
+    if isinstance(measure, RatingMeasure) and not (measure.scale[0] <= require <= measure.scale[1]):
+        return f"{require:g} is outside the rating scale {measure.scale[0]}..{measure.scale[1]}"
+    return ""
+
+
+def check_claim(claim: Claim, measure: Any) -> list[tuple[str, str, str]]:
+    """Does a claim's value fit its criterion's measure? Returns (field, message, hint) triples."""
+    value = claim.value
+    if value is None:
+        return []
+    out: list[tuple[str, str, str]] = []
+    numbers = value if claim.is_range else [value]
+    is_number = all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers)
+    if isinstance(measure, BooleanMeasure):
+        if not isinstance(value, bool):
+            out.append(("value", f"expected true or false, got {value!r}", ""))
+    elif isinstance(measure, CoverageMeasure):
+        if not isinstance(value, list) or claim.is_range:
+            out.append(
+                (
+                    "value",
+                    f"expected a list of options from {measure.options}",
+                    f"e.g. [{', '.join(measure.options[:2])}]",
+                )
+            )
+        else:
+            for option in value:
+                if option not in measure.options:
+                    out.append(
+                        (
+                            "value",
+                            f"unknown option {option!r}",
+                            nearest(option, measure.options) or f"options: {measure.options}",
+                        )
+                    )
+    elif not is_number:
+        out.append(
+            (
+                "value",
+                f"expected a number or a range [low, high], got {value!r}",
+                "true/false only fit boolean criteria",
+            )
+        )
+    elif isinstance(measure, RatingMeasure):
+        low, high = measure.scale
+        for v in numbers:
+            if v != int(v) or not low <= v <= high:
+                out.append(
+                    (
+                        "value",
+                        f"rating {v!r} is not a whole level in {low}..{high}",
+                        "see the criterion's rubric",
+                    )
+                )
+                break
+    elif isinstance(measure, NumberMeasure):
+        if claim.unit is not None and claim.unit != measure.unit:
+            out.append(
+                (
+                    "unit",
+                    f"unit {claim.unit!r} differs from the criterion's {measure.unit!r}",
+                    f"convert the value to {measure.unit} (no conversion is done)",
+                )
+            )
+        if isinstance(measure.value_function, Logarithmic) and min(numbers) <= 0:
+            out.append(("value", "a logarithmic measure needs values above 0", ""))
+    return out
+
+
+def check_vendor(vendor: Vendor, templates: list[Template]) -> list[Problem]:
+    """Claims must name leaf criteria of the template(s) and fit their measures."""
+    problems: list[Problem] = []
+    leaves: dict[str, list[Criterion]] = {}
+    groups: set[str] = set()
+    for template in templates:
+        for node in template.nodes():
+            if node.measure is None:
+                groups.add(node.id)
+            else:
+                leaves.setdefault(node.id, []).append(node)
+    for key, claim in vendor.claims.items():
+        loc = ("claims", key)
+        if key not in leaves:
+            if key in groups:
+                problems.append(
+                    Problem(
+                        "not-a-leaf",
+                        f"{key!r} is a group of criteria",
+                        loc,
+                        "claim one of its sub-criteria instead",
+                    )
+                )
+            else:
+                problems.append(_unknown_criterion(loc, key, list(leaves), "criterion"))
+            continue
+        found: set[tuple[str, str, str]] = set()
+        for node in leaves[key]:
+            found.update(check_claim(claim, node.measure))
+        for field, message, hint in sorted(found):
+            problems.append(Problem("measure-mismatch", message, (*loc, field), hint))
+    return problems

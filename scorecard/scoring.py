@@ -1,0 +1,451 @@
+"""The scoring engine: claims -> utility matrix -> weighted scores, gates, ranks, coverage.
+
+Pure and vectorised over a vendors x leaf-criteria matrix. Two steps, so that a weight change does
+not re-read any claim:
+
+1. `build_matrix(template, vendors)` turns claims into utilities in [0, 1] through each criterion's
+   measure (never through the other vendors, so adding a vendor never changes another's score), and
+   evaluates the gates on the raw claims.
+2. `evaluate(template, matrix, options)` applies weights, the missing-data and confidence policies
+   and the method, and ranks.
+
+`score(template, vendors, options)` does both. The kernels (`weighted_sum`, `weighted_product`,
+`topsis`) are plain numpy functions: a NaN in their input means "not known", and that row's weights
+are renormalised over what is known.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from scorecard.model import (
+    CONFIDENCE_LEVELS,
+    BooleanMeasure,
+    Claim,
+    CoverageMeasure,
+    Criterion,
+    Linear,
+    Logarithmic,
+    MissingPolicy,
+    NumberMeasure,
+    RatingMeasure,
+    Template,
+    Vendor,
+    nearest,
+)
+
+Method = Literal["wsm", "wpm", "topsis"]
+METHODS: tuple[str, ...] = ("wsm", "wpm", "topsis")
+METHOD_NAMES = {"wsm": "weighted sum", "wpm": "weighted product", "topsis": "TOPSIS"}
+#: Utilities are floored here in the weighted product, where one zero would wipe out a vendor.
+WPM_FLOOR = 0.01
+#: The built-in gate: a discontinued service cannot be bought, whatever the template says.
+AVAILABILITY_GATE = ("available", "Service can be bought (not discontinued)")
+UNKNOWN = CONFIDENCE_LEVELS.index("unknown")
+PASS, FAIL, NO_EVIDENCE = 1, 0, -1
+
+
+class ScoringError(ValueError):
+    """Options that do not fit the template (an unknown criterion, profile or gate)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernels
+# ---------------------------------------------------------------------------------------------
+
+
+def _row_weights(u: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per-row weights summing to 1 over the known (non-NaN) entries of each row."""
+    weights = np.where(np.isnan(u), 0.0, np.asarray(w, dtype=float))
+    total = weights.sum(axis=1, keepdims=True)
+    return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
+
+
+def weighted_sum(u: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Σ w·u per row, weights normalised to sum to 1 (over the known entries of each row)."""
+    u = np.asarray(u, dtype=float)
+    if not np.isnan(u).any():
+        w = np.asarray(w, dtype=float)
+        return u @ (w / w.sum())
+    return np.nansum(u * _row_weights(u, w), axis=1)
+
+
+def weighted_product(u: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Π u^w per row, weights normalised to sum to 1; values must be > 0."""
+    u = np.asarray(u, dtype=float)
+    return np.exp(np.nansum(np.log(u) * _row_weights(u, w), axis=1))
+
+
+def topsis(x: np.ndarray, w: np.ndarray, benefit: Sequence[bool] | None = None) -> np.ndarray:
+    """Closeness to the ideal (Hwang & Yoon): vector-normalised columns, weighted, Euclidean
+    distances to the ideal and anti-ideal rows. Returns d⁻ / (d⁺ + d⁻) per row, in [0, 1]."""
+    x = np.asarray(x, dtype=float)
+    norms = np.sqrt(np.nansum(x**2, axis=0))
+    r = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    r[np.isnan(x)] = np.nan
+    v = r * _row_weights(x, w)
+    v[np.isnan(x)] = np.nan
+    best = np.ones(x.shape[1], bool) if benefit is None else np.asarray(benefit, bool)
+    with np.errstate(all="ignore"):
+        high, low = np.nanmax(v, axis=0), np.nanmin(v, axis=0)
+    high, low = np.nan_to_num(high), np.nan_to_num(low)
+    ideal, anti = np.where(best, high, low), np.where(best, low, high)
+    d_plus = np.sqrt(np.nansum((v - ideal) ** 2, axis=1))
+    d_minus = np.sqrt(np.nansum((v - anti) ** 2, axis=1))
+    total = d_plus + d_minus
+    return np.divide(d_minus, total, out=np.full_like(total, 0.5), where=total > 0)
+
+
+def rank(scores: np.ndarray, passed: np.ndarray | None = None) -> np.ndarray:
+    """Competition ranks (1, 2, 2, 4): passing vendors above failing ones, then by score.
+    Scores equal to 1e-9 are ties."""
+    keys = np.round(np.asarray(scores, dtype=float), 9)
+    if passed is not None:
+        keys = keys + np.where(passed, 1e6, 0.0)
+    ordered = np.sort(-keys)
+    return np.searchsorted(ordered, -keys, side="left") + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims -> utilities
+# ---------------------------------------------------------------------------------------------
+
+
+def utility(measure: object, values: np.ndarray) -> np.ndarray:
+    """Utilities in [0, 1] of numeric `values` (NaN stays NaN) under a rating/number measure."""
+    x = np.asarray(values, dtype=float)
+    if isinstance(measure, RatingMeasure):
+        low, high = measure.scale
+        return np.clip((x - low) / (high - low), 0.0, 1.0)
+    if isinstance(measure, BooleanMeasure):
+        return x
+    assert isinstance(measure, NumberMeasure)
+    fn = measure.value_function
+    if isinstance(fn, Linear):
+        return np.clip((x - fn.worst) / (fn.best - fn.worst), 0.0, 1.0)
+    if isinstance(fn, Logarithmic):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs = np.log(np.where(x > 0, x, np.nan))
+        span = math.log(fn.best) - math.log(fn.worst)
+        return np.clip((logs - math.log(fn.worst)) / span, 0.0, 1.0)
+    xs, us = zip(*fn.points, strict=True)
+    out = np.interp(x, xs, us)
+    out[np.isnan(x)] = np.nan
+    return out
+
+
+def _bounds(claim: Claim | None) -> tuple[float, float]:
+    if claim is None or claim.value is None:
+        return math.nan, math.nan
+    if claim.is_range:
+        return float(claim.value[0]), float(claim.value[1])
+    return float(claim.value), float(claim.value)
+
+
+@dataclass(frozen=True, eq=False)
+class Matrix:
+    """Utilities and gate outcomes for vendors (rows) x leaf criteria (columns)."""
+
+    vendor_ids: tuple[str, ...]
+    vendor_names: tuple[str, ...]
+    leaf_ids: tuple[str, ...]
+    low: np.ndarray  # utility at the worse end of a range
+    mid: np.ndarray  # utility of the value (a range's midpoint): the point score
+    high: np.ndarray  # utility at the better end
+    level: np.ndarray  # index into CONFIDENCE_LEVELS; `unknown` where there is no claim
+    gate_ids: tuple[str, ...]
+    gate_names: tuple[str, ...]
+    gate_outcome: np.ndarray  # PASS, FAIL or NO_EVIDENCE, vendors x gates
+    gate_detail: tuple[tuple[str, ...], ...]
+
+
+def build_matrix(template: Template, vendors: Sequence[Vendor]) -> Matrix:
+    """Turn every vendor's claims into utilities, and evaluate every gate on the raw claims."""
+    leaves = template.leaves()
+    n, m = len(vendors), len(leaves)
+    low, mid, high = (np.full((n, m), np.nan) for _ in range(3))
+    level = np.full((n, m), UNKNOWN, dtype=np.int8)
+    for j, leaf in enumerate(leaves):
+        claims = [v.claims.get(leaf.id) for v in vendors]
+        for i, claim in enumerate(claims):
+            if claim is not None and claim.value is not None:
+                level[i, j] = CONFIDENCE_LEVELS.index(claim.confidence)
+        if isinstance(leaf.measure, CoverageMeasure):
+            required = set(leaf.measure.required_options)
+            covered = [
+                len(required & set(c.value)) / len(required)
+                if c and c.value is not None
+                else np.nan
+                for c in claims
+            ]
+            low[:, j] = mid[:, j] = high[:, j] = covered
+            continue
+        bounds = np.array([_bounds(c) for c in claims], dtype=float).reshape(n, 2)
+        a, b = utility(leaf.measure, bounds[:, 0]), utility(leaf.measure, bounds[:, 1])
+        low[:, j], high[:, j] = np.fmin(a, b), np.fmax(a, b)
+        mid[:, j] = utility(leaf.measure, bounds.mean(axis=1))
+
+    gate_ids, gate_names = [AVAILABILITY_GATE[0]], [AVAILABILITY_GATE[1]]
+    outcome = np.empty((n, len(template.gates) + 1), dtype=np.int8)
+    detail: list[list[str]] = [[] for _ in vendors]
+    for i, vendor in enumerate(vendors):
+        ok = vendor.status != "discontinued"
+        outcome[i, 0] = PASS if ok else FAIL
+        detail[i].append("" if ok else "the vendor has discontinued this service")
+    by_id = {leaf.id: leaf for leaf in leaves}
+    for g, gate in enumerate(template.gates, start=1):
+        gate_ids.append(gate.id)
+        gate_names.append(gate.name)
+        for i, vendor in enumerate(vendors):
+            result, why = check_gate(
+                gate.require, by_id[gate.criterion], vendor.claims.get(gate.criterion)
+            )
+            outcome[i, g] = result
+            detail[i].append(why)
+    return Matrix(
+        tuple(v.id for v in vendors),
+        tuple(v.name for v in vendors),
+        tuple(leaf.id for leaf in leaves),
+        low,
+        mid,
+        high,
+        level,
+        tuple(gate_ids),
+        tuple(gate_names),
+        outcome,
+        tuple(tuple(d) for d in detail),
+    )
+
+
+def check_gate(require: object, leaf: Criterion, claim: Claim | None) -> tuple[int, str]:
+    """Does one claim meet a must-have? (PASS/FAIL/NO_EVIDENCE, and why not.)"""
+    if claim is None or claim.value is None:
+        return NO_EVIDENCE, f"no evidence for {leaf.name}"
+    measure = leaf.measure
+    if isinstance(measure, BooleanMeasure):
+        if claim.value == require:
+            return PASS, ""
+        return (
+            FAIL,
+            f"{leaf.name}: {'yes' if claim.value else 'no'}, must be {'yes' if require else 'no'}",
+        )
+    if isinstance(measure, CoverageMeasure):
+        missing = [o for o in require if o not in claim.value]  # type: ignore[attr-defined]
+        return (FAIL, f"{leaf.name}: lacks {', '.join(missing)}") if missing else (PASS, "")
+    lo, hi = _bounds(claim)
+    higher = not (isinstance(measure, NumberMeasure) and measure.direction == "lower")
+    worst, best = (lo, hi) if higher else (hi, lo)
+    need = float(require)  # type: ignore[arg-type]
+    meets = (lambda v: v >= need) if higher else (lambda v: v <= need)
+    shown = f"{claim.value[0]:g}–{claim.value[1]:g}" if claim.is_range else f"{claim.value:g}"
+    op = "≥" if higher else "≤"
+    if meets(worst):
+        return PASS, ""
+    if meets(best):
+        return NO_EVIDENCE, f"{leaf.name}: {shown} may or may not be {op} {need:g}"
+    return FAIL, f"{leaf.name}: {shown}, must be {op} {need:g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Options and results
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to score: method, weights, policies and gates. `None` means the template's setting."""
+
+    method: Method = "wsm"
+    profile: str | None = None
+    weights: Mapping[str, float] = field(default_factory=dict)  # criterion id -> relative weight
+    missing: MissingPolicy | None = None
+    confidence: bool | None = None
+    gates: Mapping[str, bool] = field(default_factory=dict)  # gate id -> on/off
+
+
+@dataclass(frozen=True)
+class GateResult:
+    id: str
+    name: str
+    outcome: Literal["pass", "fail", "no evidence"]
+    detail: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class VendorResult:
+    vendor: str
+    name: str
+    rank: int
+    score: float  # 0-100 under the chosen method
+    passed_gates: bool
+    gates: tuple[GateResult, ...]
+    contributions: dict[str, float]  # top-level criterion -> weighted-sum points
+    coverage: dict[str, float]  # confidence level -> share of the weight
+    utilities: dict[str, float | None]  # leaf -> utility after policies (None: excluded)
+    known_weight: float  # share of the weight backed by any evidence
+
+    @property
+    def failed_gates(self) -> list[str]:
+        return [g.id for g in self.gates if g.enabled and g.outcome != "pass"]
+
+
+@dataclass(frozen=True)
+class Result:
+    template_id: str
+    template_version: str
+    method: Method
+    missing: MissingPolicy
+    confidence: bool
+    confidence_factors: dict[str, float]
+    profile: str | None
+    weights: dict[str, float]  # every criterion (groups and leaves) -> its share of the total
+    rows: tuple[VendorResult, ...]  # by rank, then vendor id
+
+    def row(self, vendor_id: str) -> VendorResult:
+        return next(r for r in self.rows if r.vendor == vendor_id)
+
+
+def resolve_weights(template: Template, options: Options) -> dict[str, float]:
+    """Relative weight of every criterion: the template's, then the profile's, then the options'."""
+    weights = {c.id: c.weight for c in template.nodes()}
+    overrides: dict[str, float] = {}
+    if options.profile is not None:
+        if options.profile not in template.profiles:
+            known = ", ".join(template.profiles) or "none"
+            raise ScoringError(f"no profile {options.profile!r} in the template (known: {known})")
+        overrides.update(template.profiles[options.profile].weights)
+    overrides.update(options.weights)
+    for key, value in overrides.items():
+        if key not in weights:
+            hint = nearest(key, list(weights))
+            raise ScoringError(
+                f"no criterion {key!r} in the template{' (' + hint + ')' if hint else ''}"
+            )
+        if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+            raise ScoringError(f"weight of {key!r} must be a number of 0 or more, got {value!r}")
+        weights[key] = float(value)
+    return weights
+
+
+def global_weights(template: Template, relative: Mapping[str, float]) -> dict[str, float]:
+    """Each criterion's share of the total: normalised among siblings, multiplied down the tree."""
+    out: dict[str, float] = {}
+
+    def visit(nodes: tuple[Criterion, ...], share: float) -> None:
+        total = sum(relative[c.id] for c in nodes)
+        for node in nodes:
+            out[node.id] = share * relative[node.id] / total if total > 0 else 0.0
+            visit(node.criteria, out[node.id])
+
+    visit(template.criteria, 1.0)
+    return out
+
+
+def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -> Result:
+    """Score a built matrix under `options`. Raises `ScoringError` for options that do not fit."""
+    if options.method not in METHODS:
+        raise ScoringError(f"unknown method {options.method!r} (one of {', '.join(METHODS)})")
+    policies = template.policies
+    missing = options.missing or policies.missing
+    use_confidence = (
+        policies.confidence.enabled if options.confidence is None else options.confidence
+    )
+    factors = {lv: policies.confidence.factor(lv) for lv in CONFIDENCE_LEVELS[:-1]}
+    unknown_gates = set(options.gates) - set(matrix.gate_ids)
+    if unknown_gates:
+        raise ScoringError(
+            f"no gate {sorted(unknown_gates)[0]!r} (known: {', '.join(matrix.gate_ids)})"
+        )
+
+    shares = global_weights(template, resolve_weights(template, options))
+    w = np.array([shares[leaf] for leaf in matrix.leaf_ids])
+    if w.sum() <= 0:
+        raise ScoringError("every weight is 0: give at least one criterion a weight")
+
+    factor = np.array(
+        [factors[lv] if use_confidence else 1.0 for lv in CONFIDENCE_LEVELS[:-1]] + [np.nan]
+    )
+    u = matrix.mid * factor[matrix.level]
+    if missing == "worst":
+        u = np.nan_to_num(u, nan=0.0)
+    elif missing == "neutral":
+        u = np.nan_to_num(u, nan=0.5)
+
+    if options.method == "wsm":
+        scores = weighted_sum(u, w)
+    elif options.method == "wpm":
+        scores = weighted_product(np.fmax(u, WPM_FLOOR), w)
+    else:
+        scores = topsis(u, w)
+    scores = 100 * scores
+
+    # Points per top-level criterion under the weighted sum (they add up to its score).
+    tops = [c.id for c in template.criteria]
+    leaf_top = {leaf.id: top.id for top in template.criteria for leaf in top.walk()}
+    groups = np.zeros((len(matrix.leaf_ids), len(tops)))
+    for j, leaf in enumerate(matrix.leaf_ids):
+        groups[j, tops.index(leaf_top[leaf])] = 1.0
+    points = 100 * (np.nan_to_num(u) * _row_weights(u, w)) @ groups
+    shares_w = w / w.sum()
+    levels = np.stack([(matrix.level == k) @ shares_w for k in range(len(CONFIDENCE_LEVELS))], 1)
+    known = (matrix.level != UNKNOWN) @ shares_w
+
+    enabled = np.array([options.gates.get(g, _gate_default(template, g)) for g in matrix.gate_ids])
+    passed = ((matrix.gate_outcome == PASS) | ~enabled).all(axis=1)
+    ranks = rank(scores, passed)
+
+    outcome_name = {PASS: "pass", FAIL: "fail", NO_EVIDENCE: "no evidence"}
+    rows = [
+        VendorResult(
+            vendor=vid,
+            name=matrix.vendor_names[i],
+            rank=int(ranks[i]),
+            score=float(scores[i]),
+            passed_gates=bool(passed[i]),
+            gates=tuple(
+                GateResult(
+                    gid,
+                    matrix.gate_names[g],
+                    outcome_name[int(matrix.gate_outcome[i, g])],
+                    matrix.gate_detail[i][g],
+                    bool(enabled[g]),
+                )
+                for g, gid in enumerate(matrix.gate_ids)
+            ),
+            contributions={t: float(points[i, k]) for k, t in enumerate(tops)},
+            coverage={lv: float(levels[i, k]) for k, lv in enumerate(CONFIDENCE_LEVELS)},
+            utilities={
+                leaf: None if math.isnan(u[i, j]) else float(u[i, j])
+                for j, leaf in enumerate(matrix.leaf_ids)
+            },
+            known_weight=float(known[i]),
+        )
+        for i, vid in enumerate(matrix.vendor_ids)
+    ]
+    rows.sort(key=lambda r: (r.rank, r.vendor))
+    return Result(
+        template.id,
+        template.version,
+        options.method,
+        missing,
+        bool(use_confidence),
+        factors,
+        options.profile,
+        shares,
+        tuple(rows),
+    )
+
+
+def _gate_default(template: Template, gate_id: str) -> bool:
+    return next((g.enabled for g in template.gates if g.id == gate_id), True)
+
+
+def score(template: Template, vendors: Sequence[Vendor], options: Options = Options()) -> Result:
+    """Score and rank `vendors` against `template`: the one public door to the engine."""
+    return evaluate(template, build_matrix(template, vendors), options)
