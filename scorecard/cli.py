@@ -171,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of ours: say so briefly, never a traceback
+        print(f"scorecard: internal error: {exc!r} (please report it)", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

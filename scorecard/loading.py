@@ -22,12 +22,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from scorecard.model import (
+    Claim,
     Problem,
     Template,
     TemplateOverlay,
     Vendor,
+    check_claims,
     check_template,
-    check_vendor,
     check_weight_ids,
     nearest,
 )
@@ -182,6 +183,7 @@ def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int]) -> Any:
                 "anchors and aliases (&name / *name) are not allowed",
                 loc,
                 "write the value out in full where it is needed",
+                at_key=True,
             )
         )
         return None
@@ -230,7 +232,15 @@ def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int]) -> Any:
         return [_build(doc, item, (*loc, i), seen) for i, item in enumerate(node.value)]
     if node.tag not in _PLAIN_TAGS:
         return _bad_tag(doc, node, loc)
-    value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    try:
+        value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    except ValueError as exc:  # 2026-02-30 looks like a date but is not one
+        doc.problems.append(
+            doc.problem(
+                "yaml-value", f"{node.value!r} cannot be read: {exc}", loc, "quote it if it is text"
+            )
+        )
+        return None
     if node.tag != _TAG + "str" and node.value:
         doc.scalars[loc] = node.value
     return value
@@ -275,8 +285,9 @@ def _all_field_names() -> list[str]:
 _FIELD_NAMES = _all_field_names()
 
 
-def _clean_loc(data: Any, loc: tuple) -> tuple:
-    """Keep the parts of a pydantic loc that index into the data (drop union tags)."""
+def _clean_loc(data: Any, loc: tuple, names_field: bool) -> tuple:
+    """Keep the parts of a pydantic loc that index into the data (drop union tags). A missing or
+    unknown field is named by the last part even though the data lacks it."""
     out: list[Any] = []
     node = data
     for i, part in enumerate(loc):
@@ -292,8 +303,8 @@ def _clean_loc(data: Any, loc: tuple) -> tuple:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
-        elif i == len(loc) - 1 and isinstance(node, dict):
-            out.append(part)  # a missing or unknown field: name it
+        elif names_field and i == len(loc) - 1 and isinstance(node, dict):
+            out.append(part)
             break
         else:
             continue
@@ -320,8 +331,17 @@ def _describe(error: dict, doc: Document, loc: tuple) -> tuple[str, str, str]:
     elif kind in ("float_type", "int_type") and isinstance(value, bool):
         message = f"{message}, got {raw or value!r} (read as a boolean)"
     elif kind == "string_pattern_mismatch":
-        message = f"{value!r} is not a valid id"
-        hint = "use lowercase letters, digits, '-' and '_', starting with a letter or digit"
+        pattern = error.get("ctx", {}).get("pattern", "")
+        if "http" in pattern:
+            message, hint = f"{value!r} is not a web address", "start it with https://"
+        elif "\\d{4}" in pattern:
+            message, hint = f"{value!r} is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD"
+        else:
+            message = f"{value!r} is not a valid id"
+            hint = "use lowercase letters, digits, '-' and '_', starting with a letter or digit"
+    elif kind == "union_tag_invalid":
+        expected = error.get("ctx", {}).get("expected_tags", "").replace("'", "")
+        message = f"{error.get('ctx', {}).get('tag')!r} is not one of {expected}"
     elif kind == "literal_error":
         expected = [
             e.strip(" '")
@@ -355,8 +375,19 @@ def _validate(doc: Document, model: type[BaseModel], data: Any, base: tuple = ()
         return model.model_validate(data)
     except ValidationError as exc:
         merged: dict[tuple, list[tuple[str, str, str, str]]] = {}
-        for error in exc.errors(include_url=False):
-            loc = (*base, *_clean_loc(data, tuple(error["loc"])))
+        reported = [p.loc for p in doc.problems]  # already said by the YAML reader
+        errors = exc.errors(include_url=False)
+        for error in errors:
+            names = error["type"] in ("missing", "extra_forbidden")
+            loc = (*base, *_clean_loc(data, tuple(error["loc"]), names))
+            if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                loc = (*loc, error.get("ctx", {}).get("discriminator", "type").strip("'"))
+            if any(loc[: len(r)] == r for r in reported):
+                continue  # inside a value the YAML reader refused
+            if error["type"] == "value_error" and any(r[: len(loc)] == loc for r in reported):
+                continue  # a model check that failed because of that refused value
+            if error["type"] == "too_short" and len(errors) > 1:
+                continue  # "at least 1 item" only because its items failed: noise
             code, message, hint = _describe(error, doc, loc)
             merged.setdefault(loc, []).append((code, message, hint, error["type"]))
         for loc, found in merged.items():
@@ -375,12 +406,13 @@ def _validate(doc: Document, model: type[BaseModel], data: Any, base: tuple = ()
 # ---------------------------------------------------------------------------------------------
 
 
-def _template(path: Path, chain: tuple[Path, ...]) -> tuple[Template | None, list[Problem]]:
-    doc = read_document(path)
+def _template(
+    path: Path, chain: tuple[Path, ...] = (), doc: Document | None = None
+) -> tuple[Template | None, list[Problem]]:
+    doc = doc or read_document(path)
     if doc.data is not None and not isinstance(doc.data, dict):
         doc.problems.append(doc.problem("type", "a template is a mapping of fields at the top"))
-        return None, doc.problems
-    if doc.problems:
+    if doc.data is None or (doc.problems and not isinstance(doc.data, dict)):
         return None, doc.problems
     if "extends" not in doc.data:
         template = _validate(doc, Template, doc.data)
@@ -388,10 +420,10 @@ def _template(path: Path, chain: tuple[Path, ...]) -> tuple[Template | None, lis
             doc.problems += [doc.locate(p) for p in check_template(template)]
         return (template if not doc.problems else None), doc.problems
     overlay = _validate(doc, TemplateOverlay, doc.data)
-    if overlay is None:
+    if overlay is None or doc.problems:
         return None, doc.problems
-    parent_path = (path.parent / overlay.extends).resolve()
-    if parent_path in chain or parent_path == path.resolve():
+    parent_path = Path(os.path.normpath(path.parent / overlay.extends))
+    if parent_path.resolve() in (*chain, path.resolve()):
         cycle = " -> ".join(p.name for p in (*chain, path.resolve(), parent_path))
         doc.problems.append(
             doc.problem(
@@ -414,6 +446,8 @@ def _template(path: Path, chain: tuple[Path, ...]) -> tuple[Template | None, lis
         return None, doc.problems
     parent, parent_problems = _template(parent_path, (*chain, path.resolve()))
     if parent is None:
+        if any(p.code == "extends-cycle" for p in parent_problems):
+            return None, parent_problems  # the cycle is the whole story
         doc.problems.append(
             doc.problem(
                 "extends-invalid",
@@ -480,7 +514,7 @@ def _deep_merge(base: dict, patch: dict) -> dict:
 
 def load_template(path: str | Path) -> Template:
     """Load a criteria template (following `extends`); raise `LoadError` with every problem."""
-    template, problems = _template(Path(path), ())
+    template, problems = _template(Path(path))
     if template is None:
         raise LoadError(Report(problems, [str(path)]))
     return template
@@ -492,31 +526,46 @@ def load_template(path: str | Path) -> Template:
 
 
 def _vendor(doc: Document) -> Vendor | None:
-    if doc.problems:
+    if doc.data is None:
         return None
     if not isinstance(doc.data, dict):
         doc.problems.append(doc.problem("type", "a vendor profile is a mapping of fields"))
         return None
-    return _validate(doc, Vendor, doc.data)
+    vendor = _validate(doc, Vendor, doc.data)
+    return None if doc.problems else vendor
 
 
 def _check_vendors(pairs: list[tuple[Document, Vendor | None]], templates: list[Template]) -> None:
+    """Checks across files: unique vendor ids, and claims that fit the template(s). They run on
+    whatever parts of a file are valid, so a typo elsewhere does not hide them."""
     first: dict[str, str] = {}
     for doc, vendor in pairs:
-        if vendor is None:
-            continue
-        if vendor.id in first:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        vendor_id = vendor.id if vendor else data.get("id")
+        if isinstance(vendor_id, str) and vendor_id in first:
             doc.problems.append(
                 doc.problem(
                     "duplicate-id",
-                    f"vendor id {vendor.id!r} is also used by {first[vendor.id]}",
+                    f"vendor id {vendor_id!r} is also used by {first[vendor_id]}",
                     ("id",),
                     "every vendor needs its own id",
                 )
             )
-        first.setdefault(vendor.id, doc.path)
+        if isinstance(vendor_id, str):
+            first.setdefault(vendor_id, doc.path)
         if templates:
-            doc.problems += [doc.locate(p) for p in check_vendor(vendor, templates)]
+            claims = vendor.claims if vendor else _valid_claims(data.get("claims"))
+            doc.problems += [doc.locate(p) for p in check_claims(claims, templates)]
+
+
+def _valid_claims(raw: Any) -> dict[str, Claim]:
+    out: dict[str, Claim] = {}
+    for key, value in (raw if isinstance(raw, dict) else {}).items():
+        try:
+            out[str(key)] = Claim.model_validate(value)
+        except ValidationError:
+            continue  # already reported where the vendor was validated
+    return out
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
@@ -601,18 +650,38 @@ def validate(paths: Iterable[str | Path]) -> Report:
             report.problems.append(Problem("not-found", "no such file or folder", file=str(path)))
             continue
         doc = read_document(path)
-        if doc.problems or kind_of(doc.data) == "vendor":
+        if doc.data is None or kind_of(doc.data) == "vendor":
             vendor_docs.append(doc)
             continue
-        template, problems = _template(path, ())
+        template, problems = _template(path, doc=doc)
         report.problems += problems
         if template is not None:
             templates.append(template)
     pairs = [(doc, _vendor(doc)) for doc in vendor_docs]
     _check_vendors(pairs, templates)
     report.problems += [p for doc, _ in pairs for p in doc.problems]
+    report.problems = list(dict.fromkeys(report.problems))  # a base is read by each overlay
     if not files:
         report.problems.append(
             Problem("not-found", "no YAML files found", file=", ".join(map(str, paths)))
         )
     return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing YAML
+# ---------------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def dump_yaml(model: BaseModel) -> str:
+    """A template or vendor profile as YAML that loads back into an equal model."""
+    data = _plain(model.model_dump(mode="python", exclude_defaults=True))
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

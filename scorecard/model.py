@@ -384,6 +384,8 @@ def _check_value_shape(value: Any) -> Any:
             )
         return value
     if isinstance(value, list):
+        if not value:
+            return value  # a list of options that covers none of them
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
             if len(value) != 2:
                 raise ValueError(f"a range is [low, high], got {len(value)} numbers")
@@ -646,7 +648,7 @@ def check_claim(claim: Claim, measure: Any) -> list[tuple[str, str, str]]:
                 (
                     "unit",
                     f"unit {claim.unit!r} differs from the criterion's {measure.unit!r}",
-                    f"convert the value to {measure.unit} (no conversion is done)",
+                    f"convert the value to {measure.unit}; units are not converted",
                 )
             )
         if isinstance(measure.value_function, Logarithmic) and min(numbers) <= 0:
@@ -654,7 +656,7 @@ def check_claim(claim: Claim, measure: Any) -> list[tuple[str, str, str]]:
     return out
 
 
-def check_vendor(vendor: Vendor, templates: list[Template]) -> list[Problem]:
+def check_claims(claims: dict[str, Claim], templates: list[Template]) -> list[Problem]:
     """Claims must name leaf criteria of the template(s) and fit their measures."""
     problems: list[Problem] = []
     leaves: dict[str, list[Criterion]] = {}
@@ -665,7 +667,7 @@ def check_vendor(vendor: Vendor, templates: list[Template]) -> list[Problem]:
                 groups.add(node.id)
             else:
                 leaves.setdefault(node.id, []).append(node)
-    for key, claim in vendor.claims.items():
+    for key, claim in claims.items():
         loc = ("claims", key)
         if key not in leaves:
             if key in groups:

@@ -91,9 +91,10 @@ def topsis(x: np.ndarray, w: np.ndarray, benefit: Sequence[bool] | None = None) 
     v = r * _row_weights(x, w)
     v[np.isnan(x)] = np.nan
     best = np.ones(x.shape[1], bool) if benefit is None else np.asarray(benefit, bool)
-    with np.errstate(all="ignore"):
-        high, low = np.nanmax(v, axis=0), np.nanmin(v, axis=0)
-    high, low = np.nan_to_num(high), np.nan_to_num(low)
+    unknown = np.isnan(v)
+    high = np.where(unknown, -np.inf, v).max(axis=0, initial=-np.inf)
+    low = np.where(unknown, np.inf, v).min(axis=0, initial=np.inf)
+    high, low = np.where(np.isinf(high), 0.0, high), np.where(np.isinf(low), 0.0, low)
     ideal, anti = np.where(best, high, low), np.where(best, low, high)
     d_plus = np.sqrt(np.nansum((v - ideal) ** 2, axis=1))
     d_minus = np.sqrt(np.nansum((v - anti) ** 2, axis=1))

@@ -67,7 +67,7 @@ def to_json(result: Result) -> str:
 def to_csv(result: Result) -> str:
     tops = list(result.rows[0].contributions) if result.rows else []
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out)  # RFC 4180: CRLF, so a CR inside a field gets quoted
     writer.writerow(
         [
             "rank",

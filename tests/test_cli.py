@@ -1,0 +1,157 @@
+"""The command line: exit codes, formats, and errors that never show a traceback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import DATA, ROOT
+
+from scorecard.cli import main
+
+INVALID = DATA / "invalid"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed command, as a user runs it, from the project folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "scorecard.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_validate_passes_on_the_shipped_data():
+    done = run("validate")
+    assert done.returncode == 0, done.stderr
+    assert "valid" in done.stdout
+
+
+def test_validate_prints_every_located_problem_and_exits_1():
+    done = run("validate", str(DATA / "valid" / "mini.yaml"), str(INVALID))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1].endswith("file(s)") and lines[-1].startswith(f"{len(lines) - 1} problem(s)")
+    assert "bad-weights.yaml:11:13: [invalid] criteria[1].weight:" in done.stderr
+    assert len(lines) - 1 >= 40
+
+
+# Files whose problems show only beside another file (a duplicate id, a cycle) are left out.
+ALONE = sorted(
+    p.name for p in INVALID.glob("*.yaml") if not p.name.startswith(("duplicate-vendor", "cycle"))
+)
+
+
+@pytest.mark.parametrize("name", ALONE)
+def test_each_bad_file_alone_fails_cleanly(name, capsys):
+    expected = INVALID.joinpath(name).read_text().count("# expect:")
+    assert main(["validate", str(DATA / "valid" / "mini.yaml"), str(INVALID / name)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count(f"{name}:") == expected
+    assert err.strip().splitlines()[-1].startswith(f"{expected} problem(s)")
+
+
+def test_a_cycle_is_reported_whichever_file_is_checked(capsys):
+    assert main(["validate", str(INVALID / "cycle-a.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "[extends-cycle] extends: templates extend each other: cycle-a.yaml -> cycle-b.yaml" in err
+    )
+
+
+def test_score_table_defaults_to_the_shipped_data():
+    done = run("score")
+    assert done.returncode == 0, done.stderr
+    assert "Kling AI" in done.stdout and "Google Veo" in done.stdout
+
+
+def test_score_json_has_the_documented_shape():
+    data = json.loads(run("score", "--format", "json").stdout)
+    assert set(data) >= {"template", "method", "ranking"}
+    assert data["template"]["id"] == "ai-video-enterprise"
+    row = data["ranking"][0]
+    assert set(row) == {
+        "vendor",
+        "name",
+        "rank",
+        "score",
+        "passed_gates",
+        "failed_gates",
+        "contributions",
+        "coverage",
+    }
+    assert sum(row["contributions"].values()) == pytest.approx(row["score"], abs=1e-4)
+    assert sum(row["coverage"].values()) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_score_options_reach_the_engine(capsys):
+    args = [
+        "score",
+        "--criteria",
+        str(DATA / "valid" / "mini.yaml"),
+        "--vendors",
+        str(DATA / "valid" / "acme.yaml"),
+        "--vendors",
+        str(DATA / "valid" / "zenith.yaml"),
+        "--format",
+        "json",
+    ]
+    assert main(args) == 0
+    base = {r["vendor"]: r for r in json.loads(capsys.readouterr().out)["ranking"]}
+    assert base["acme"]["score"] == pytest.approx(59.5)
+    assert main([*args, "--weight", "quality=0", "--missing", "neutral", "--no-confidence"]) == 0
+    changed = {r["vendor"]: r for r in json.loads(capsys.readouterr().out)["ranking"]}
+    assert changed["acme"]["score"] == pytest.approx(100 * (0.5 * 1 + 0.5 * 0.5))
+    assert main([*args, "--gate", "need_c2pa=on"]) == 0
+    gated = {r["vendor"]: r for r in json.loads(capsys.readouterr().out)["ranking"]}
+    assert gated["zenith"]["failed_gates"] == ["need_c2pa"]
+    assert main([*args, "--profile", "legal", "--method", "topsis"]) == 0
+    assert json.loads(capsys.readouterr().out)["method"] == "topsis"
+
+
+def test_score_csv_and_markdown_and_output_file(tmp_path):
+    out = tmp_path / "ranking.csv"
+    done = run("score", "--format", "csv", "-o", str(out))
+    assert done.returncode == 0 and done.stdout == ""
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [r["rank"] for r in rows] == sorted((r["rank"] for r in rows), key=int)
+    md = run("score", "--format", "md", "--profile", "legal").stdout
+    assert "| Rank | Vendor |" in md and "profile legal" in md
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "text"),
+    [
+        (["score", "--weight", "moderaton=3"], 2, "did you mean 'moderation'"),
+        (["score", "--weight", "moderation=-1"], 2, "expected ID=WEIGHT"),
+        (["score", "--weight", "moderation"], 2, "expected ID=WEIGHT"),
+        (["score", "--profile", "finance"], 2, "no profile 'finance'"),
+        (["score", "--gate", "commercial_use=maybe"], 2, "expected ID=on or ID=off"),
+        (["score", "--criteria", "nope.yaml"], 1, "nope.yaml: [unreadable]"),
+        (["score", "--vendors", str(INVALID / "typo-field.yaml")], 1, "[unknown-field] staus"),
+        (["score", "-o", "/no/such/dir/out.txt"], 1, "No such file or directory"),
+        (["validate", "no/such/path.yaml"], 1, "[not-found]"),
+        (["frobnicate"], 2, "invalid choice"),
+    ],
+)
+def test_bad_usage_gets_a_clear_error_and_no_traceback(args, code, text):
+    done = run(*args)
+    assert done.returncode == code
+    assert text in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("kind", ["template", "vendor"])
+def test_schema_is_json_schema(kind):
+    schema = json.loads(run("schema", kind).stdout)
+    assert "$defs" in schema
+    text = json.dumps(schema)
+    assert ("Criterion" in text) if kind == "template" else ("Claim" in text)

@@ -1,0 +1,51 @@
+"""Exports of the ranking: formula injection is neutralised; files are written atomically."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from conftest import claim, leaf, rating, template, vendor
+
+from scorecard import export
+from scorecard.scoring import score
+
+NASTY = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
+
+
+@pytest.mark.parametrize("name", NASTY)
+def test_csv_neutralises_formula_text_but_keeps_numbers(name):
+    tpl = template(leaf("a", rating()))
+    result = score(tpl, [vendor("v", a=claim(2)).model_copy(update={"name": name})])
+    (row,) = csv.DictReader(io.StringIO(export.to_csv(result)))
+    assert row["name"] == "'" + name
+    assert float(row["score"]) == 50.0
+
+
+def test_safe_cell_leaves_numbers_alone():
+    assert export.safe_cell(-3) == -3
+    assert export.safe_cell(-0.5) == -0.5
+    assert export.safe_cell("plain") == "plain"
+    assert export.safe_cell("-x") == "'-x"
+
+
+def test_markdown_escapes_table_syntax():
+    tpl = template(leaf("a", rating()))
+    result = score(tpl, [vendor("v", a=claim(2)).model_copy(update={"name": "A | B\nC"})])
+    assert "| A \\| B C |" in export.to_markdown(result)
+
+
+def test_json_rounds_but_keeps_every_field():
+    tpl = template(leaf("a", rating()))
+    data = json.loads(export.to_json(score(tpl, [vendor("v", a=claim(1))])))
+    assert data["ranking"][0]["score"] == 25.0
+
+
+def test_write_atomic_replaces_whole_files(tmp_path):
+    target = tmp_path / "out.txt"
+    export.write_atomic(target, "first")
+    export.write_atomic(target, "second")
+    assert target.read_text() == "second"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary left behind

@@ -1,0 +1,262 @@
+"""Loading: safe YAML, located errors, every problem at once, nothing half-loaded."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import DATA, ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scorecard.loading import (
+    MAX_FILE_BYTES,
+    LoadError,
+    dump_yaml,
+    load_template,
+    load_vendors,
+    load_workspace,
+    read_document,
+    validate,
+)
+from scorecard.model import CONFIDENCE_LEVELS, Template, Vendor
+
+INVALID = DATA / "invalid"
+EXPECT = re.compile(r"^# expect: (.+)$", re.M)
+
+
+def _expected(path: Path) -> list[str]:
+    return sorted(EXPECT.findall(path.read_text()))
+
+
+def test_every_invalid_file_produces_exactly_its_expected_problems():
+    report = validate([DATA / "valid" / "mini.yaml", INVALID])
+    found: dict[str, list[str]] = {}
+    for p in report.problems:
+        found.setdefault(Path(p.file).name, []).append(f"{p.line}:{p.column} [{p.code}] {p.field}")
+    files = sorted(INVALID.glob("*.yaml"))
+    assert len(files) >= 15
+    for path in files:
+        assert sorted(found.get(path.name, [])) == _expected(path), path.name
+    assert set(found) <= {p.name for p in files}
+
+
+def test_valid_fixtures_have_no_problems():
+    report = validate([DATA / "valid"])
+    assert report.ok, str(report)
+    assert len(report.files) == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "duplicate-key.yaml",
+            "duplicate-key.yaml:5:1: [yaml-duplicate-key] name: key 'name' appears twice "
+            "(first on line 2) (hint: remove one; YAML would silently keep only the last)",
+        ),
+        (
+            "yes-no.yaml",
+            "yes-no.yaml:2:7: [type] name: Input should be a valid string (hint: 'yes' "
+            'was read as True; put it in quotes: "yes")',
+        ),
+        (
+            "unknown-criterion.yaml",
+            "unknown-criterion.yaml:7:5: [unknown-criterion] claims.latncy: "
+            "no criterion 'latncy' in the template (hint: did you mean 'latency'?)",
+        ),
+        (
+            "bad-weights.yaml",
+            "bad-weights.yaml:7:13: [type] criteria[0].weight: Input should be a "
+            "valid number, got text '5' (hint: write it without quotes: 5)",
+        ),
+        (
+            "alias.yaml",
+            "alias.yaml:5:1: [yaml-alias] description: anchors and aliases (&name / "
+            "*name) are not allowed (hint: write the value out in full where it is needed)",
+        ),
+    ],
+)
+def test_important_messages_read_exactly(name, text):
+    report = validate([DATA / "valid" / "mini.yaml", INVALID / name])
+    assert text in [str(p).replace(str(INVALID) + "/", "") for p in report.problems]
+
+
+def test_alias_bomb_is_refused_at_once(tmp_path):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i, name in enumerate("bcdefghi"):
+        prev = "abcdefghi"[i]
+        lines.append(f"{name}: &{name} [{','.join(['*' + prev] * 9)}]")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\nid: bomb\n")
+    report = validate([bomb])
+    aliases = [p for p in report.problems if p.code == "yaml-alias"]
+    assert len(aliases) == 8 * 9  # each use refused, none expanded
+    assert (aliases[0].line, aliases[0].field) == (2, "b[0]")
+
+
+def test_huge_file_is_not_parsed(tmp_path):
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    start = time.perf_counter()
+    report = validate([big])
+    assert time.perf_counter() - start < 5  # the file is never read, let alone parsed
+    (problem,) = report.problems
+    assert problem.code == "too-large"
+    assert f"{MAX_FILE_BYTES:,}" in problem.message
+
+
+def test_text_over_the_cap_is_refused_too():
+    doc = read_document("upload.yaml", b"a: 1\n" * (MAX_FILE_BYTES // 5 + 1))
+    assert [p.code for p in doc.problems] == ["too-large"]
+
+
+def test_not_utf8_and_not_a_mapping(tmp_path):
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- a\n- b\n")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing\n")
+    codes = {Path(p.file).name: p.code for p in validate([latin, listed, empty]).problems}
+    assert codes == {"latin.yaml": "encoding", "list.yaml": "type", "empty.yaml": "empty"}
+
+
+def test_a_bad_file_does_not_affect_the_others(tmp_path):
+    for name in ("acme.yaml", "zenith.yaml"):
+        (tmp_path / name).write_text((DATA / "valid" / name).read_text())
+    (tmp_path / "broken.yaml").write_text((INVALID / "typo-field.yaml").read_text())
+    report = validate([DATA / "valid" / "mini.yaml", tmp_path])
+    assert {Path(p.file).name for p in report.problems} == {"broken.yaml"}
+    template = load_template(DATA / "valid" / "mini.yaml")
+    with pytest.raises(LoadError) as caught:
+        load_vendors([tmp_path], template)  # all or nothing
+    assert {Path(p.file).name for p in caught.value.report.problems} == {"broken.yaml"}
+
+
+def test_load_workspace_reports_template_and_vendor_problems_together():
+    with pytest.raises(LoadError) as caught:
+        load_workspace(INVALID / "bad-template.yaml", [INVALID / "typo-field.yaml"])
+    files = {Path(p.file).name for p in caught.value.report.problems}
+    assert files == {"bad-template.yaml", "typo-field.yaml"}
+
+
+def test_extends_overrides_weights_gates_profiles_and_policies():
+    base = load_template(DATA / "valid" / "mini.yaml")
+    team = load_template(DATA / "valid" / "team.yaml")
+    assert team.id == "mini-team"
+    assert {c.id: c.weight for c in team.nodes()} == {
+        "quality": 60,
+        "rating_a": 1,
+        "latency": 3,
+        "fit": 60,
+        "c2pa": 1,
+        "regions": 1,
+    }
+    assert [g.id for g in team.gates] == ["need_c2pa", "need_eu"]
+    assert set(team.profiles) == {"legal", "engineering"}
+    assert team.policies.missing == "neutral"
+    assert team.policies.confidence == base.policies.confidence  # untouched parts are inherited
+    assert team.leaves() == [
+        leaf.model_copy(update={"weight": 3.0}) if leaf.id == "latency" else leaf
+        for leaf in base.leaves()
+    ]
+
+
+def test_overlay_naming_unknown_criteria_is_located_in_the_overlay(tmp_path):
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        f"id: o\nname: O\nversion: '1'\nextends: {DATA / 'valid' / 'mini.yaml'}\n"
+        "weights:\n  latncy: 2\npolicies:\n  missing: sometimes\n"
+    )
+    report = validate([overlay])
+    assert [(p.file, p.line, p.code, p.field) for p in report.problems] == [
+        (str(overlay), 6, "unknown-criterion", "weights.latncy"),
+        (str(overlay), 8, "choice", "policies.missing"),
+    ]
+
+
+def test_shipped_data_loads(shipped_template_path):
+    workspace = load_workspace(shipped_template_path, [ROOT / "vendors"])
+    assert len(workspace.vendors) >= 3
+    assert {"kling-ai", "runway", "google-veo"} <= {v.id for v in workspace.vendors}
+
+
+# ---------------------------------------------------------------------------------------------
+# Round trips: load -> dump -> load is the same
+# ---------------------------------------------------------------------------------------------
+
+
+def _reload(model, kind, tmp_path):
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(dump_yaml(model))
+    doc = read_document(path)
+    assert not doc.problems
+    return type(model).model_validate(doc.data)
+
+
+def test_shipped_files_round_trip(tmp_path, shipped_template_path):
+    template = load_template(shipped_template_path)
+    assert _reload(template, "template", tmp_path) == template
+    for vendor in load_vendors([ROOT / "vendors"], template):
+        assert _reload(vendor, "vendor", tmp_path) == vendor
+
+
+texts = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40
+).filter(lambda s: s.strip() == s and s)
+dates = st.dates().map(lambda d: d.isoformat()) | st.integers(1990, 2100).map(str)
+sources = st.fixed_dictionaries(
+    {"title": texts, "publisher": texts, "date": dates},
+    optional={"url": st.just("https://example.com/a?b=c")},
+)
+values = (
+    st.integers(-(10**6), 10**6)
+    | st.floats(-1e6, 1e6, allow_nan=False)
+    | st.booleans()
+    | st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=2, max_size=2).map(sorted)
+    | st.lists(st.sampled_from(["us", "eu", "uk", "apac"]), unique=True)
+)
+known_claims = st.fixed_dictionaries(
+    {
+        "value": values,
+        "confidence": st.sampled_from(CONFIDENCE_LEVELS[:-1]),
+        "sources": st.lists(sources, min_size=1, max_size=3),
+    },
+    optional={"note": texts, "as_of": dates, "unit": texts},
+)
+unknown_claims = st.fixed_dictionaries({"confidence": st.just("unknown"), "note": texts})
+vendors = st.fixed_dictionaries(
+    {
+        "id": st.from_regex(r"[a-z][a-z0-9_-]{0,20}", fullmatch=True),
+        "name": texts,
+        "company": texts,
+        "status": st.sampled_from(["available", "preview", "discontinued"]),
+        "claims": st.dictionaries(
+            st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True),
+            known_claims | unknown_claims,
+            max_size=5,
+        ),
+    },
+    optional={"offerings": st.lists(texts, max_size=3), "website": st.just("https://x.example")},
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(vendors)
+def test_vendor_load_dump_load_is_identical(data):
+    vendor = Vendor.model_validate(data)
+    text = dump_yaml(vendor)
+    doc = read_document("roundtrip.yaml", text)
+    assert not doc.problems, doc.problems
+    assert Vendor.model_validate(doc.data) == vendor
+    assert yaml.safe_load(dump_yaml(Vendor.model_validate(doc.data))) == yaml.safe_load(text)
+
+
+def test_template_schema_shape_round_trips(tmp_path):
+    template = load_template(DATA / "valid" / "team.yaml")
+    assert isinstance(_reload(template, "team", tmp_path), Template)

@@ -1,0 +1,447 @@
+"""The engine: hand-computed scores, published worked examples, policies, gates and properties."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import DATA, claim, leaf, linear, rating, template, vendor
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scorecard.loading import load_template, load_vendors
+from scorecard.scoring import (
+    Options,
+    ScoringError,
+    build_matrix,
+    evaluate,
+    rank,
+    score,
+    topsis,
+    utility,
+    weighted_product,
+    weighted_sum,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Published worked examples (raw decision matrices through the kernels)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_weighted_sum_reproduces_the_textbook_example():
+    # Triantaphyllou's weighted sum model example (as on Wikipedia's "Weighted sum model" page):
+    # three alternatives, four benefit criteria, weights 0.20, 0.15, 0.40, 0.25.
+    x = np.array([[25, 20, 15, 30], [10, 30, 20, 30], [30, 10, 30, 10]], dtype=float)
+    w = np.array([0.20, 0.15, 0.40, 0.25])
+    assert weighted_sum(x, w) == pytest.approx([21.50, 22.00, 22.00], abs=5e-5)
+    assert rank(weighted_sum(x, w)).tolist() == [3, 1, 1]  # A2 and A3 tie
+
+
+def test_weighted_sum_reproduces_kracka_2010_after_sum_scaling():
+    # Kracka, Brauers & Zavadskas (2010), "Ranking heating losses in a building by applying the
+    # MULTIMOORA", Inzinerine Ekonomika 21(4); cost criteria inverted, then columns sum-scaled,
+    # equal weights (as in scikit-criteria's test suite).
+    x = np.array(
+        [
+            [33.95, 23.78, 11.45, 39.97, 29.44, 167.10, 3.852],
+            [38.9, 4.17, 6.32, 0.01, 4.29, 132.52, 25.184],
+            [37.59, 9.36, 8.23, 4.35, 10.22, 136.71, 10.845],
+            [30.44, 37.59, 13.91, 74.08, 45.10, 198.34, 2.186],
+            [36.21, 14.79, 9.17, 17.77, 17.06, 148.3, 6.610],
+            [37.8, 8.55, 7.97, 2.35, 9.25, 134.83, 11.935],
+        ]
+    )
+    cost = np.array([True, True, True, True, False, True, False])
+    x = np.where(cost, 1 / x, x)
+    x = x / x.sum(axis=0)
+    scores = weighted_sum(x, np.full(7, 20.0))
+    expected = [0.12040426, 0.3458235, 0.13838192, 0.12841246, 0.12346084, 0.14351701]
+    assert scores == pytest.approx(expected, abs=5e-5)
+    assert rank(scores).tolist() == [6, 1, 3, 4, 5, 2]
+
+
+def test_topsis_reproduces_tzeng_and_huang_2011():
+    # Tzeng & Huang (2011), Multiple Attribute Decision Making: Methods and Applications, CRC
+    # Press: four alternatives, three benefit criteria, weights 0.3, 0.4, 0.3.
+    x = np.array([[5, 8, 4], [7, 6, 8], [8, 8, 6], [7, 4, 6]], dtype=float)
+    closeness = topsis(x, np.array([0.3, 0.4, 0.3]))
+    assert closeness == pytest.approx([0.5037, 0.6581, 0.7482, 0.3340], abs=5e-5)
+    assert rank(closeness).tolist() == [3, 2, 1, 4]
+
+
+def test_topsis_handles_cost_criteria():
+    # By hand: price is a cost, quality a benefit. A is cheaper and better, so it is the ideal
+    # (closeness 1) and B the anti-ideal (0). With price read as a benefit, B is better on it.
+    x = np.array([[1.0, 4.0], [3.0, 2.0]])
+    assert topsis(x, np.array([0.5, 0.5]), benefit=[False, True]) == pytest.approx([1, 0])
+    # d+ and d- are both sqrt((3-1)^2/10 * 0.25) ~ the same distance: closeness 0.5 for each
+    x2 = np.array([[1.0, 4.0], [3.0, 4.0]])
+    assert topsis(x2, np.array([0.5, 0.5]), benefit=[True, True]) == pytest.approx([0, 1])
+    assert topsis(x2, np.array([0.5, 0.5]), benefit=[False, True]) == pytest.approx([1, 0])
+
+
+def test_weighted_product_reproduces_the_textbook_example():
+    # The weighted product model example on Wikipedia (Triantaphyllou): the same matrix, weights
+    # 20, 15, 40, 25, columns sum-scaled; log10 scores as published in scikit-criteria's tests.
+    x = np.array([[25, 20, 15, 30], [10, 30, 20, 30], [30, 10, 30, 10]], dtype=float)
+    x = x / x.sum(axis=0)
+    scores = np.log10(weighted_product(x, np.array([20, 15, 40, 25.0])))
+    assert scores == pytest.approx([-0.50128589, -0.50448471, -0.52947246], abs=5e-5)
+
+
+def test_ranks_are_competition_ranks_with_gates_first():
+    assert rank(np.array([50, 70, 70, 10])).tolist() == [3, 1, 1, 4]
+    passed = np.array([True, False, True, True])
+    assert rank(np.array([50, 90, 70, 10]), passed).tolist() == [2, 4, 1, 3]
+    assert rank(np.array([1 / 3, 1 - 2 / 3])).tolist() == [1, 1]  # equal up to rounding
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand-computed scores on small templates
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mini():
+    tpl = load_template(DATA / "valid" / "mini.yaml")
+    return tpl, load_vendors([DATA / "valid" / "acme.yaml", DATA / "valid" / "zenith.yaml"], tpl)
+
+
+def test_mini_template_scores_by_hand(mini):
+    tpl, vendors = mini
+    result = score(tpl, vendors)
+    # Leaf shares: quality 0.6 -> rating_a 0.3, latency 0.3; fit 0.4 -> c2pa 0.2, regions 0.2.
+    # Acme: rating 3/4 confirmed = 0.75; latency 20-40 s -> midpoint 30 -> (30-100)/(0-100) = 0.7
+    # verified; c2pa yes, reported x 0.8; regions unknown -> worst 0.
+    acme = 100 * (0.3 * 0.75 + 0.3 * 0.7 + 0.2 * 0.8)
+    # Zenith: rating 4 claimed x 0.6; regions us, eu, uk covers both required -> 1, confirmed.
+    zenith = 100 * (0.3 * 0.6 + 0.2 * 1.0)
+    assert result.row("acme").score == pytest.approx(acme)  # 59.5
+    assert result.row("zenith").score == pytest.approx(zenith)  # 38.0
+    assert [r.vendor for r in result.rows] == ["acme", "zenith"]
+    assert result.row("acme").contributions == pytest.approx(
+        {"quality": 100 * (0.3 * 0.75 + 0.3 * 0.7), "fit": 100 * 0.2 * 0.8}
+    )
+    assert result.row("acme").coverage == pytest.approx(
+        {"verified": 0.3, "confirmed": 0.3, "reported": 0.2, "claimed": 0.0, "unknown": 0.2}
+    )
+    assert result.weights == pytest.approx(
+        {"quality": 0.6, "rating_a": 0.3, "latency": 0.3, "fit": 0.4, "c2pa": 0.2, "regions": 0.2}
+    )
+
+
+def test_policies_by_hand(mini):
+    tpl, vendors = mini
+    neutral = score(tpl, vendors, Options(missing="neutral"))
+    assert neutral.row("zenith").score == pytest.approx(100 * (0.18 + 0.2 + 0.3 * 0.5 + 0.2 * 0.5))
+    exclude = score(tpl, vendors, Options(missing="exclude"))
+    # Zenith is known on rating_a and regions only (weight 0.5): (0.3*0.6 + 0.2*1) / 0.5
+    assert exclude.row("zenith").score == pytest.approx(100 * 0.38 / 0.5)
+    assert exclude.row("zenith").known_weight == pytest.approx(0.5)
+    assert exclude.row("zenith").utilities["latency"] is None
+    assert sum(exclude.row("zenith").contributions.values()) == pytest.approx(76.0)
+    flat = score(tpl, vendors, Options(confidence=False))
+    assert flat.row("acme").score == pytest.approx(100 * (0.3 * 0.75 + 0.3 * 0.7 + 0.2))
+    assert flat.confidence is False
+
+
+def test_profile_and_explicit_weights(mini):
+    tpl, vendors = mini
+    legal = score(tpl, vendors, Options(profile="legal"))  # fit 80, quality 20
+    assert legal.weights["fit"] == pytest.approx(0.8)
+    assert legal.row("zenith").score == pytest.approx(100 * (0.1 * 0.6 + 0.4 * 1.0))
+    mine = score(tpl, vendors, Options(profile="legal", weights={"fit": 20}))
+    assert mine.weights["fit"] == pytest.approx(0.5)  # explicit weights win over the profile
+    with pytest.raises(ScoringError, match="did you mean 'latency'"):
+        score(tpl, vendors, Options(weights={"latncy": 1}))
+    with pytest.raises(ScoringError, match="no profile 'lawyers'"):
+        score(tpl, vendors, Options(profile="lawyers"))
+    with pytest.raises(ScoringError, match="every weight is 0"):
+        score(tpl, vendors, Options(weights={"quality": 0, "fit": 0}))
+
+
+def test_gates_move_failing_vendors_below_passing_ones(mini):
+    tpl, vendors = mini
+    off = score(tpl, vendors)  # need_c2pa is in the template but switched off
+    assert all(r.passed_gates for r in off.rows)
+    on = score(tpl, vendors, Options(gates={"need_c2pa": True}))
+    assert [(r.vendor, r.rank, r.passed_gates) for r in on.rows] == [
+        ("acme", 1, True),
+        ("zenith", 2, False),
+    ]
+    assert on.row("zenith").failed_gates == ["need_c2pa"]
+    gate = next(g for g in on.row("zenith").gates if g.id == "need_c2pa")
+    assert (gate.outcome, gate.detail) == ("no evidence", "no evidence for C2PA")
+    with pytest.raises(ScoringError, match="no gate 'nope'"):
+        score(tpl, vendors, Options(gates={"nope": True}))
+
+
+def test_a_failing_leader_keeps_its_score_but_ranks_last():
+    tpl = template(
+        leaf("a", rating()),
+        gates=[{"id": "min3", "name": "At least 3", "criterion": "a", "require": 3}],
+    )
+    result = score(tpl, [vendor("hi", a=claim(2)), vendor("lo", a=claim(3))])
+    assert [(r.vendor, r.rank, r.score) for r in result.rows] == [("lo", 1, 75.0), ("hi", 2, 50.0)]
+    assert result.row("hi").gates[1].detail == "A: 2, must be ≥ 3"
+
+
+def test_a_discontinued_vendor_fails_availability():
+    tpl = template(leaf("a", rating()))
+    result = score(tpl, [vendor("gone", "discontinued", a=claim(4)), vendor("here", a=claim(1))])
+    assert [r.vendor for r in result.rows] == ["here", "gone"]
+    assert result.row("gone").failed_gates == ["available"]
+    assert result.row("gone").score == 100.0
+    assert (
+        score(tpl, [vendor("gone", "discontinued")], Options(gates={"available": False}))
+        .rows[0]
+        .passed_gates
+    )  # a buyer can look past it deliberately
+
+
+def test_gates_on_ranges_numbers_and_coverage():
+    tpl = template(
+        leaf("lat", linear(600, 30)),
+        leaf("reg", {"type": "coverage", "options": ["us", "eu", "uk"]}),
+        gates=[
+            {"id": "fast", "name": "Fast", "criterion": "lat", "require": 120},
+            {"id": "eu", "name": "EU", "criterion": "reg", "require": ["eu"]},
+        ],
+    )
+    result = score(
+        tpl,
+        [
+            vendor("sure", lat=claim([60, 100]), reg=claim(["eu", "us"])),
+            vendor("maybe", lat=claim([60, 200]), reg=claim(["us"])),
+            vendor("slow", lat=claim(300), reg=claim(["eu"], "unknown")),
+        ],
+    )
+    outcomes = {r.vendor: [(g.id, g.outcome) for g in r.gates[1:]] for r in result.rows}
+    assert outcomes == {
+        "sure": [("fast", "pass"), ("eu", "pass")],
+        "maybe": [("fast", "no evidence"), ("eu", "fail")],
+        "slow": [("fast", "fail"), ("eu", "no evidence")],
+    }
+
+
+def test_ties_rank_equal():
+    tpl = template(leaf("a", rating()), leaf("b", rating()))
+    result = score(tpl, [vendor("x", a=claim(4)), vendor("y", b=claim(4)), vendor("z")])
+    assert [(r.vendor, r.rank) for r in result.rows] == [("x", 1), ("y", 1), ("z", 3)]
+
+
+def test_value_functions():
+    log = {
+        "type": "number",
+        "unit": "USD",
+        "direction": "higher",
+        "value_function": {"type": "log", "worst": 1, "best": 100},
+    }
+    pw = {
+        "type": "number",
+        "unit": "s",
+        "direction": "lower",
+        "value_function": {"type": "piecewise", "points": [[10, 1], [60, 0.5], [600, 0]]},
+    }
+    tpl = template(leaf("money", log), leaf("time", pw), leaf("r", rating(1, 5)))
+    m, t, r = (leaf_.measure for leaf_ in tpl.leaves())
+    assert utility(m, np.array([1, 10, 100, 1000, 0.5])) == pytest.approx([0, 0.5, 1, 1, 0])
+    assert utility(t, np.array([5, 35, 60, 330, 900])) == pytest.approx([1, 0.75, 0.5, 0.25, 0])
+    assert utility(r, np.array([1, 3, 5])) == pytest.approx([0, 0.5, 1])
+    assert math.isnan(utility(m, np.array([np.nan]))[0])
+
+
+def test_ranges_give_low_mid_and_high_utilities():
+    tpl = template(leaf("lat", linear(100, 0)))
+    matrix = build_matrix(tpl, [vendor("v", lat=claim([20, 60]))])
+    assert (matrix.low[0, 0], matrix.mid[0, 0], matrix.high[0, 0]) == pytest.approx((0.4, 0.6, 0.8))
+
+
+def test_other_methods_rank_and_stay_in_range(mini):
+    tpl, vendors = mini
+    for method in ("wpm", "topsis"):
+        result = score(tpl, vendors, Options(method=method))
+        assert result.method == method
+        assert all(0 <= r.score <= 100 for r in result.rows)
+    # TOPSIS with two vendors: the better on every weighted criterion is the ideal itself
+    tpl2 = template(leaf("a", rating()), leaf("b", rating()))
+    result = score(
+        tpl2,
+        [vendor("x", a=claim(4), b=claim(4)), vendor("y", a=claim(1), b=claim(2))],
+        Options(method="topsis"),
+    )
+    assert [(r.vendor, r.score) for r in result.rows] == [("x", 100.0), ("y", 0.0)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------------------------
+
+LEAVES = ["a", "b", "c", "d"]
+PROPERTY_TEMPLATE = template(
+    {
+        "id": "g1",
+        "name": "G1",
+        "weight": 2,
+        "criteria": [leaf("a", rating()), leaf("b", linear(600, 30))],
+    },
+    {
+        "id": "g2",
+        "name": "G2",
+        "weight": 1,
+        "criteria": [
+            leaf("c", {"type": "boolean"}),
+            leaf("d", {"type": "coverage", "options": ["us", "eu", "uk"]}),
+        ],
+    },
+)
+CLAIMS = {
+    "a": st.integers(0, 4),
+    "b": st.floats(0, 1000, allow_nan=False),
+    "c": st.booleans(),
+    "d": st.lists(st.sampled_from(["us", "eu", "uk"]), unique=True),
+}
+LEVELS = st.sampled_from(["verified", "confirmed", "reported", "claimed", "unknown"])
+
+
+@st.composite
+def vendor_sets(draw):
+    count = draw(st.integers(1, 6))
+    out = []
+    for i in range(count):
+        claims = {}
+        for key in LEAVES:
+            if draw(st.booleans()):
+                claims[key] = claim(draw(CLAIMS[key]), draw(LEVELS))
+        out.append(
+            vendor(
+                f"v{i}", draw(st.sampled_from(["available", "preview", "discontinued"])), **claims
+            )
+        )
+    return out
+
+
+options = st.builds(
+    Options,
+    method=st.sampled_from(["wsm", "wpm", "topsis"]),
+    missing=st.sampled_from(["worst", "neutral", "exclude"]),
+    confidence=st.booleans(),
+)
+
+
+def _by_vendor(result):
+    return {r.vendor: (r.rank, round(r.score, 9), r.passed_gates) for r in result.rows}
+
+
+@settings(max_examples=80, deadline=None)
+@given(vendor_sets(), options, st.randoms(use_true_random=False))
+def test_vendor_order_does_not_change_results(vendors, opts, rnd):
+    shuffled = vendors[:]
+    rnd.shuffle(shuffled)
+    first, second = (
+        score(PROPERTY_TEMPLATE, vendors, opts),
+        score(PROPERTY_TEMPLATE, shuffled, opts),
+    )
+    assert first.rows == second.rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(vendor_sets(), options, st.floats(0.01, 1000))
+def test_scaling_all_weights_does_not_change_the_ranking(vendors, opts, factor):
+    weights = {"g1": 2.0, "g2": 1.0, "a": 3.0, "b": 1.0, "c": 1.0, "d": 2.0}
+    scaled = {k: v * factor for k, v in weights.items()}
+    base = score(
+        PROPERTY_TEMPLATE,
+        vendors,
+        Options(opts.method, None, weights, opts.missing, opts.confidence),
+    )
+    other = score(
+        PROPERTY_TEMPLATE,
+        vendors,
+        Options(opts.method, None, scaled, opts.missing, opts.confidence),
+    )
+    assert [r.rank for r in base.rows] == [other.row(r.vendor).rank for r in base.rows]
+    assert [r.score for r in base.rows] == pytest.approx(
+        [other.row(r.vendor).score for r in base.rows]
+    )
+
+
+IMPROVE = {
+    "a": (st.integers(0, 4), lambda v, d: min(4, v + d)),
+    "b": (st.floats(0, 1000, allow_nan=False), lambda v, d: max(0.0, v - 100 * d)),
+    "c": (st.booleans(), lambda v, d: True),
+    "d": (st.lists(st.sampled_from(["us", "eu"]), unique=True), lambda v, d: [*v, "uk"]),
+}
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    vendor_sets(),
+    st.sampled_from(LEAVES),
+    st.integers(1, 4),
+    LEVELS.filter(lambda x: x != "unknown"),
+    st.sampled_from(["worst", "neutral", "exclude"]),
+    st.booleans(),
+    st.data(),
+)
+def test_improving_one_claim_never_lowers_that_vendors_score(
+    vendors, key, step, level, missing, conf, data
+):
+    # Under the weighted sum (a vendor's score depends on its own claims only).
+    strategy, better = IMPROVE[key]
+    value = data.draw(strategy)
+    target = vendors[0]
+    before = vendor(
+        target.id,
+        target.status,
+        **{k: c.model_dump(exclude_defaults=True) for k, c in target.claims.items() if k != key},
+        **{key: claim(value, level)},
+    )
+    after = vendor(
+        target.id,
+        target.status,
+        **{k: c.model_dump(exclude_defaults=True) for k, c in target.claims.items() if k != key},
+        **{key: claim(better(value, step), level)},
+    )
+    opts = Options(missing=missing, confidence=conf)
+    low = score(PROPERTY_TEMPLATE, [before, *vendors[1:]], opts).row(target.id).score
+    high = score(PROPERTY_TEMPLATE, [after, *vendors[1:]], opts).row(target.id).score
+    assert high >= low - 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(vendor_sets(), vendor_sets())
+def test_adding_vendors_never_changes_another_vendors_weighted_sum_score(vendors, extra):
+    extra = [
+        vendor(
+            f"x{v.id}",
+            v.status,
+            **{k: c.model_dump(exclude_defaults=True) for k, c in v.claims.items()},
+        )
+        for v in extra
+    ]
+    alone = score(PROPERTY_TEMPLATE, vendors)
+    together = score(PROPERTY_TEMPLATE, vendors + extra)
+    for row in alone.rows:
+        assert together.row(row.vendor).score == row.score
+
+
+@settings(max_examples=60, deadline=None)
+@given(vendor_sets(), options)
+def test_results_are_well_formed(vendors, opts):
+    result = evaluate(PROPERTY_TEMPLATE, build_matrix(PROPERTY_TEMPLATE, vendors), opts)
+    ranks = sorted(r.rank for r in result.rows)
+    assert ranks[0] == 1
+    for row in result.rows:
+        assert 0 <= row.score <= 100 + 1e-9
+        assert sum(row.coverage.values()) == pytest.approx(1.0)
+        if opts.method == "wsm":
+            assert sum(row.contributions.values()) == pytest.approx(row.score, abs=1e-9)
+        assert row.passed_gates == (row.failed_gates == [])
+    passing = [r.score for r in result.rows if r.passed_gates]
+    failing = [r for r in result.rows if not r.passed_gates]
+    assert all(
+        f.rank > max((r.rank for r in result.rows if r.passed_gates), default=0) for f in failing
+    )
+    assert passing == sorted(passing, reverse=True)
