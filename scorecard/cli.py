@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 invalid input files (every problem is printed), 2 a usa
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -15,14 +16,17 @@ from pathlib import Path
 from pydantic import TypeAdapter
 
 from scorecard import export
+from scorecard.evidence import gaps
+from scorecard.export.profile import gaps_text, vendor_text
 from scorecard.loading import (
     DEFAULT_TEMPLATE,
     DEFAULT_VENDORS,
     LoadError,
+    Workspace,
     load_workspace,
     validate,
 )
-from scorecard.model import Template, TemplateOverlay, Vendor
+from scorecard.model import Template, TemplateOverlay, Vendor, nearest
 from scorecard.scoring import METHODS, Options, ScoringError, score
 
 SCHEMAS = {"template": TypeAdapter(Template | TemplateOverlay), "vendor": TypeAdapter(Vendor)}
@@ -61,23 +65,24 @@ def _parser() -> argparse.ArgumentParser:
         help="files or folders (default: criteria/ and vendors/)",
     )
 
-    rank = commands.add_parser("score", help="score and rank the vendors")
-    rank.add_argument(
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument(
         "--criteria",
         type=Path,
         default=DEFAULT_TEMPLATE,
         metavar="FILE",
         help=f"criteria template (default: {DEFAULT_TEMPLATE})",
     )
-    rank.add_argument(
+    data.add_argument(
         "--vendors",
         type=Path,
         action="append",
         metavar="PATH",
         help=f"vendor file or folder, repeatable (default: {DEFAULT_VENDORS}/)",
     )
-    rank.add_argument("--profile", metavar="NAME", help="stakeholder weight profile")
-    rank.add_argument(
+    scoring = argparse.ArgumentParser(add_help=False, parents=[data])
+    scoring.add_argument("--profile", metavar="NAME", help="stakeholder weight profile")
+    scoring.add_argument(
         "--weight",
         type=_weight,
         action="append",
@@ -85,18 +90,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID=W",
         help="set a criterion's relative weight, repeatable",
     )
-    rank.add_argument(
+    scoring.add_argument(
         "--missing",
         choices=("worst", "neutral", "exclude"),
         help="missing-data policy (default: the template's)",
     )
-    rank.add_argument(
+    scoring.add_argument(
         "--no-confidence",
         action="store_true",
         help="credit every claim in full, whatever its evidence level",
     )
-    rank.add_argument("--method", choices=METHODS, default="wsm", help="aggregation method")
-    rank.add_argument(
+    scoring.add_argument("--method", choices=METHODS, default="wsm", help="aggregation method")
+    scoring.add_argument(
         "--gate",
         type=_gate,
         action="append",
@@ -104,8 +109,24 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID=on|off",
         help="turn a gate on or off, repeatable",
     )
+
+    rank = commands.add_parser("score", parents=[scoring], help="score and rank the vendors")
     rank.add_argument("--format", choices=export.FORMATS, default="table")
     rank.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+
+    vendor = commands.add_parser("vendor", help="show one vendor profile with its evidence")
+    vendor_commands = vendor.add_subparsers(dest="vendor_command", required=True, metavar="ACTION")
+    show = vendor_commands.add_parser(
+        "show", parents=[data], help="every claim with its confidence, sources and age"
+    )
+    show.add_argument("vendor_id", metavar="ID", help="vendor id, e.g. kling-ai")
+
+    gaps = commands.add_parser(
+        "gaps",
+        parents=[scoring],
+        help="per vendor, the unknown claims that could move its score most",
+    )
+    gaps.add_argument("--vendor", dest="only", metavar="ID", help="only this vendor")
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a file kind")
     schema.add_argument("kind", choices=sorted(SCHEMAS))
@@ -128,9 +149,12 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _score(args: argparse.Namespace) -> int:
-    workspace = load_workspace(args.criteria, args.vendors or [DEFAULT_VENDORS])
-    options = Options(
+def _workspace(args: argparse.Namespace) -> Workspace:
+    return load_workspace(args.criteria, args.vendors or [DEFAULT_VENDORS])
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(
         method=args.method,
         profile=args.profile,
         weights=dict(args.weight),
@@ -138,11 +162,41 @@ def _score(args: argparse.Namespace) -> int:
         confidence=False if args.no_confidence else None,
         gates=dict(args.gate),
     )
-    text = export.render(score(workspace.template, workspace.vendors, options), args.format)
+
+
+def _score(args: argparse.Namespace) -> int:
+    workspace = _workspace(args)
+    result = score(workspace.template, workspace.vendors, _options(args))
+    text = export.render(result, args.format)
     if args.output:
         export.write_atomic(args.output, text)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _find_vendor(workspace: Workspace, vendor_id: str) -> Vendor:
+    ids = [v.id for v in workspace.vendors]
+    if vendor_id not in ids:
+        hint = nearest(vendor_id, ids) or f"known: {', '.join(ids)}"
+        raise UsageError(f"no vendor {vendor_id!r} ({hint})")
+    return workspace.vendors[ids.index(vendor_id)]
+
+
+def _vendor(args: argparse.Namespace) -> int:
+    workspace = _workspace(args)
+    vendor = _find_vendor(workspace, args.vendor_id)
+    sys.stdout.write(vendor_text(workspace.template, vendor, dt.date.today()))
+    return 0
+
+
+def _gaps(args: argparse.Namespace) -> int:
+    workspace = _workspace(args)
+    found = gaps(workspace.template, workspace.vendors, _options(args))
+    if args.only:
+        found = {args.only: found[_find_vendor(workspace, args.only).id]}
+    names = {v.id: v.name for v in workspace.vendors}
+    sys.stdout.write(gaps_text(names, found))
     return 0
 
 
@@ -154,7 +208,13 @@ def _schema(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (and never shows a traceback)."""
     args = _parser().parse_args(argv)
-    handlers = {"validate": _validate, "score": _score, "schema": _schema}
+    handlers = {
+        "validate": _validate,
+        "score": _score,
+        "vendor": _vendor,
+        "gaps": _gaps,
+        "schema": _schema,
+    }
     try:
         return handlers[args.command](args)
     except LoadError as exc:

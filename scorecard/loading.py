@@ -339,6 +339,9 @@ def _describe(error: dict, doc: Document, loc: tuple) -> tuple[str, str, str]:
         else:
             message = f"{value!r} is not a valid id"
             hint = "use lowercase letters, digits, '-' and '_', starting with a letter or digit"
+    elif kind == "too_short":
+        ctx = error.get("ctx", {})
+        message = f"needs at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}"
     elif kind == "union_tag_invalid":
         expected = error.get("ctx", {}).get("expected_tags", "").replace("'", "")
         message = f"{error.get('ctx', {}).get('tag')!r} is not one of {expected}"
@@ -386,7 +389,10 @@ def _validate(doc: Document, model: type[BaseModel], data: Any, base: tuple = ()
                 continue  # inside a value the YAML reader refused
             if error["type"] == "value_error" and any(r[: len(loc)] == loc for r in reported):
                 continue  # a model check that failed because of that refused value
-            if error["type"] == "too_short" and len(errors) > 1:
+            if error["type"] == "too_short" and any(
+                len(e["loc"]) > len(error["loc"]) and e["loc"][: len(error["loc"])] == error["loc"]
+                for e in errors
+            ):
                 continue  # "at least 1 item" only because its items failed: noise
             code, message, hint = _describe(error, doc, loc)
             merged.setdefault(loc, []).append((code, message, hint, error["type"]))

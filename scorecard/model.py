@@ -352,12 +352,25 @@ class TemplateOverlay(_Model):
 # ---------------------------------------------------------------------------------------------
 
 
+#: What kind of document a source is. `vendor` and `filing` are primary sources.
+SourceKind = Literal["vendor", "filing", "media", "third-party", "buyer"]
+#: The source kinds that can carry each level: a level is no stronger than its best source.
+LEVEL_NEEDS: dict[str, tuple[str, ...]] = {
+    "verified": ("buyer", "vendor", "filing"),
+    "confirmed": ("vendor", "filing"),
+}
+
+
 class Source(_Model):
-    """Where a claim comes from. `date` is the publication date, as precise as known (2025,
-    2025-12, 2025-12-03); `accessed` is when an undated page was read."""
+    """Where a claim comes from. `kind`: `vendor` (its own documents, terms, model pages),
+    `filing` (regulatory or exchange), `media` (independent press), `third-party` (resellers,
+    aggregators, analysts, blogs) or `buyer` (the buyer's own pilot or contract). `date` is the
+    publication date, as precise as known (2025, 2025-12, 2025-12-03); `accessed` is when an
+    undated page was read."""
 
     title: Text
     publisher: Text
+    kind: SourceKind
     url: Url | None = None
     date: PartialDate | None = None
     accessed: PartialDate | None = None
@@ -412,6 +425,7 @@ class Claim(_Model):
     sources: tuple[Source, ...] = ()
     as_of: PartialDate | None = None
     note: LongText = ""
+    derivation: LongText = ""  # how a derived value was computed from its sources
 
     @model_validator(mode="after")
     def _evidence(self) -> Claim:
@@ -420,6 +434,8 @@ class Claim(_Model):
                 raise ValueError(
                     "an unknown claim has no value: drop `value` or grade the evidence"
                 )
+            if not self.note.strip():
+                raise ValueError("an unknown claim needs a `note` saying what to ask the vendor")
         else:
             if self.value is None:
                 raise ValueError(
@@ -428,6 +444,13 @@ class Claim(_Model):
                 )
             if not self.sources:
                 raise ValueError(f"a claim graded {self.confidence!r} needs at least one source")
+            needs = LEVEL_NEEDS.get(self.confidence)
+            if needs and not any(s.kind in needs for s in self.sources):
+                raise ValueError(
+                    f"a claim graded {self.confidence!r} needs a source of kind "
+                    f"{' or '.join(needs)}; with media or third-party sources only, grade it "
+                    "'reported' (or 'claimed' for vendor marketing)"
+                )
         return self
 
     @property
@@ -437,6 +460,20 @@ class Claim(_Model):
             and len(self.value) == 2
             and all(isinstance(v, int | float) for v in self.value)
         )
+
+
+FundingLayer = Literal["consensus", "attributed", "characterisation"]
+
+
+class FundingStatement(_Model):
+    """One layer of a funding story, kept apart from the others: what several outlets agree on
+    (`consensus`), what one outlet attributes (`attributed`), and media characterisations such as
+    "a record round" (`characterisation`)."""
+
+    layer: FundingLayer
+    statement: Text
+    attributed_to: Text | None = None
+    sources: Annotated[tuple[Source, ...], Field(min_length=1)]
 
 
 class Vendor(_Model):
@@ -449,6 +486,7 @@ class Vendor(_Model):
     website: Url | None = None
     offerings: tuple[Text, ...] = ()
     description: LongText = ""
+    funding_context: tuple[FundingStatement, ...] = ()
     claims: dict[Id, Claim] = {}
 
 

@@ -67,11 +67,14 @@ def _row_weights(u: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def weighted_sum(u: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Σ w·u per row, weights normalised to sum to 1 (over the known entries of each row)."""
+    """Σ w·u per row, weights normalised to sum to 1 (over the known entries of each row).
+
+    Row sums rather than a BLAS product: a row's result then depends on that row alone, to the
+    last bit, whatever other rows (vendors) are in the matrix."""
     u = np.asarray(u, dtype=float)
     if not np.isnan(u).any():
         w = np.asarray(w, dtype=float)
-        return u @ (w / w.sum())
+        return (u * (w / w.sum())).sum(axis=1)
     return np.nansum(u * _row_weights(u, w), axis=1)
 
 
@@ -388,14 +391,25 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
 
     # Points per top-level criterion under the weighted sum (they add up to its score).
     tops = [c.id for c in template.criteria]
-    leaf_top = {leaf.id: top.id for top in template.criteria for leaf in top.walk()}
-    groups = np.zeros((len(matrix.leaf_ids), len(tops)))
-    for j, leaf in enumerate(matrix.leaf_ids):
-        groups[j, tops.index(leaf_top[leaf])] = 1.0
-    points = 100 * (np.nan_to_num(u) * _row_weights(u, w)) @ groups
+    leaf_top = np.array(
+        [
+            top.id
+            for leaf in matrix.leaf_ids
+            for top in template.criteria
+            if any(n.id == leaf for n in top.walk())
+        ]
+    )
+    weighted = 100 * np.nan_to_num(u) * _row_weights(u, w)
+    points = np.stack([weighted[:, leaf_top == t].sum(axis=1) for t in tops], axis=1)
     shares_w = w / w.sum()
-    levels = np.stack([(matrix.level == k) @ shares_w for k in range(len(CONFIDENCE_LEVELS))], 1)
-    known = (matrix.level != UNKNOWN) @ shares_w
+    levels = np.stack(
+        [
+            np.where(matrix.level == k, shares_w, 0.0).sum(axis=1)
+            for k in range(len(CONFIDENCE_LEVELS))
+        ],
+        axis=1,
+    )
+    known = 1.0 - levels[:, UNKNOWN]
 
     enabled = np.array([options.gates.get(g, _gate_default(template, g)) for g in matrix.gate_ids])
     passed = ((matrix.gate_outcome == PASS) | ~enabled).all(axis=1)

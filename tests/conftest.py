@@ -11,7 +11,7 @@ from scorecard.model import Template, Vendor
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-SOURCE = {"title": "Test source", "publisher": "Tests", "date": "2026-01-01"}
+SOURCE = {"title": "Test source", "publisher": "Tests", "kind": "vendor", "date": "2026-01-01"}
 
 
 def leaf(id: str, measure: dict[str, Any], weight: float = 1.0) -> dict[str, Any]:

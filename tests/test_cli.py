@@ -155,3 +155,31 @@ def test_schema_is_json_schema(kind):
     assert "$defs" in schema
     text = json.dumps(schema)
     assert ("Criterion" in text) if kind == "template" else ("Claim" in text)
+
+
+def test_vendor_show_prints_every_claim_with_confidence_sources_and_age():
+    done = run("vendor", "show", "kling-ai")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("Kling AI — Kuaishou Technology (available)")
+    assert "What several outlets agree on:" in out and "Media characterisations:" in out
+    assert "Latest funding round: 2000–3000 USD m [reported, 2026-07-03," in out
+    assert "Content policy: 1 of 0–3 [confirmed, 2024-12-12," in out and "STALE" in out
+    assert "https://kling.ai/docs/community-policy" in out
+    assert out.count("[unknown]") == 17
+
+
+def test_vendor_show_unknown_id_suggests_the_nearest():
+    done = run("vendor", "show", "kling")
+    assert done.returncode == 2
+    assert "no vendor 'kling' (did you mean 'kling-ai'?)" in done.stderr
+
+
+def test_gaps_lists_questions_gate_first():
+    done = run("gaps", "--vendor", "kling-ai")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Kling AI: 17 unknown"
+    assert "Commercial use of outputs permitted" in lines[1] and "gate commercial_use" in lines[1]
+    everyone = run("gaps").stdout
+    assert everyone.count(" unknown\n") == 12

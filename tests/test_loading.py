@@ -211,7 +211,7 @@ texts = st.text(
 ).filter(lambda s: s.strip() == s and s)
 dates = st.dates().map(lambda d: d.isoformat()) | st.integers(1990, 2100).map(str)
 sources = st.fixed_dictionaries(
-    {"title": texts, "publisher": texts, "date": dates},
+    {"title": texts, "publisher": texts, "date": dates, "kind": st.just("vendor")},
     optional={"url": st.just("https://example.com/a?b=c")},
 )
 values = (

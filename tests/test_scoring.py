@@ -343,7 +343,13 @@ def test_vendor_order_does_not_change_results(vendors, opts, rnd):
         score(PROPERTY_TEMPLATE, vendors, opts),
         score(PROPERTY_TEMPLATE, shuffled, opts),
     )
-    assert first.rows == second.rows
+    # Identical but for the last bit of a float: TOPSIS sums columns in vendor order.
+    assert [(r.vendor, r.rank, r.passed_gates, r.gates) for r in first.rows] == [
+        (r.vendor, r.rank, r.passed_gates, r.gates) for r in second.rows
+    ]
+    assert [r.score for r in first.rows] == pytest.approx([r.score for r in second.rows], abs=1e-9)
+    if opts.method != "topsis":
+        assert first.rows == second.rows
 
 
 @settings(max_examples=80, deadline=None)

@@ -77,3 +77,55 @@ def test_the_shipped_data_ranks_every_vendor():
     result = score(TEMPLATE, VENDORS)
     assert len(result.rows) == len(VENDORS)
     assert sorted(r.rank for r in result.rows)[0] == 1
+
+
+def test_no_claim_is_confirmed_without_a_primary_source():
+    for vendor_id, key, claim in CLAIMS:
+        if claim.confidence == "confirmed":
+            kinds = {s.kind for s in claim.sources}
+            assert kinds & {"vendor", "filing"}, f"{vendor_id}.{key}"
+
+
+def test_derived_figures_say_how():
+    derived = [(v, k) for v, k, c in CLAIMS if c.derivation]
+    assert ("runway", "price_per_second") in derived and ("luma", "price_per_second") in derived
+    for vendor_id, key, claim in CLAIMS:
+        assert "derived" not in claim.note.lower() or claim.derivation, f"{vendor_id}.{key}"
+
+
+def test_the_twelve_vendors_ship_and_sora_fails_availability():
+    ids = {v.id for v in VENDORS}
+    assert ids == {
+        "kling-ai",
+        "runway",
+        "google-veo",
+        "luma",
+        "pika",
+        "minimax-hailuo",
+        "adobe-firefly",
+        "bytedance-seedance",
+        "alibaba-wan",
+        "tencent-hunyuanvideo",
+        "openai-sora",
+        "stability-ai",
+    }
+    result = score(TEMPLATE, VENDORS)
+    sora = result.row("openai-sora")
+    assert "available" in sora.failed_gates
+    assert sora.rank > max(r.rank for r in result.rows if r.passed_gates)
+
+
+def test_kling_funding_context_keeps_its_three_layers_apart():
+    kling = next(v for v in VENDORS if v.id == "kling-ai")
+    layers = {s.layer for s in kling.funding_context}
+    assert layers == {"consensus", "attributed", "characterisation"}
+    record = next(s for s in kling.funding_context if s.layer == "characterisation")
+    assert "record" in record.statement and record.attributed_to == "finance.biggo.com"
+
+
+def test_hunyuan_licence_keeps_it_out_of_the_eu_and_uk():
+    from scorecard.scoring import Options
+
+    result = score(TEMPLATE, VENDORS, Options(gates={"eu_uk": True}))
+    assert "eu_uk" in result.row("tencent-hunyuanvideo").failed_gates
+    assert "eu_uk" not in result.row("alibaba-wan").failed_gates

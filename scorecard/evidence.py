@@ -1,0 +1,138 @@
+"""Reading the evidence: claim dates and staleness, values in words, and the gaps to ask about.
+
+Pure: `today` is always passed in, so results are reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from scorecard.model import (
+    BooleanMeasure,
+    Claim,
+    CoverageMeasure,
+    Criterion,
+    NumberMeasure,
+    RatingMeasure,
+    Template,
+    Vendor,
+    earliest_day,
+)
+from scorecard.scoring import Options, global_weights, resolve_weights, score
+
+
+def claim_date(claim: Claim) -> str | None:
+    """When a claim was true: its `as_of`, else the newest date among its sources."""
+    if claim.as_of:
+        return claim.as_of
+    dates = [s.date or s.accessed for s in claim.sources if s.date or s.accessed]
+    return max(dates, key=earliest_day) if dates else None
+
+
+def describe_value(claim: Claim | None, measure: object) -> str:
+    """A claim's value in words, as a buyer reads it ("2 of 0–5", "0.15–0.4 USD/s", "yes")."""
+    if claim is None or claim.value is None:
+        return "unknown"
+    value = claim.value
+    if isinstance(measure, BooleanMeasure):
+        return "yes" if value else "no"
+    if isinstance(measure, CoverageMeasure):
+        return ", ".join(value) if value else "none"
+    shown = f"{value[0]:g}–{value[1]:g}" if claim.is_range else f"{value:g}"
+    if isinstance(measure, RatingMeasure):
+        return f"{shown} of {measure.scale[0]}–{measure.scale[1]}"
+    if isinstance(measure, NumberMeasure):
+        return f"{shown} {measure.unit}"
+    return shown
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """One leaf of the template as one vendor's profile answers it."""
+
+    criterion: Criterion
+    group: Criterion  # the top-level criterion it belongs to
+    claim: Claim | None  # None: the profile says nothing (treated as unknown)
+    value: str
+    date: str | None
+    age_days: int | None
+    stale: bool
+
+
+def review(template: Template, vendor: Vendor, today: dt.date) -> list[ClaimView]:
+    """Every leaf criterion with the vendor's claim, its age, and whether it is stale."""
+    limit = template.policies.stale_after_days
+    out = []
+    for group in template.criteria:
+        for node in group.walk():
+            if node.measure is None:
+                continue
+            claim = vendor.claims.get(node.id)
+            date = claim_date(claim) if claim else None
+            age = (today - earliest_day(date)).days if date else None
+            known = claim is not None and claim.value is not None
+            out.append(ClaimView(node, group, claim, describe_value(claim, node.measure), date,
+                                 age, known and age is not None and age > limit))  # fmt: skip
+    return out
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A criterion a vendor has no evidence for, and how far an answer could move its score."""
+
+    vendor: str
+    criterion: str
+    name: str
+    weight: float  # the criterion's share of the total weight
+    gain: float  # points added by the best answer, graded confirmed
+    loss: float  # points lost by the worst answer (0 or negative)
+    gates: tuple[str, ...]  # enabled gates that cannot pass without an answer
+    note: str
+
+    @property
+    def span(self) -> float:
+        return self.gain - self.loss
+
+
+def gaps(
+    template: Template, vendors: Sequence[Vendor], options: Options | None = None
+) -> dict[str, list[Gap]]:
+    """Per vendor, the unknown claims the buyer should ask about: those a gate needs first, then
+    by how much an answer could move the weighted-sum score under `options` (weights, profile,
+    missing-data policy)."""
+    options = options or Options()
+    gate_on = {g.id: options.gates.get(g.id, g.enabled) for g in template.gates}
+    shares = global_weights(template, resolve_weights(template, options))
+    missing = options.missing or template.policies.missing
+    best = template.policies.confidence.factor("confirmed") if options.confidence is not False \
+        else 1.0  # fmt: skip
+    result = score(template, vendors, replace(options, method="wsm"))
+    out: dict[str, list[Gap]] = {}
+    for vendor in vendors:
+        row = result.row(vendor.id)
+        known = row.known_weight
+        found = []
+        for leaf in template.leaves():
+            claim = vendor.claims.get(leaf.id)
+            if claim is not None and claim.value is not None:
+                continue
+            w = shares[leaf.id]
+            if missing == "worst":
+                gain, loss = 100 * w * best, 0.0
+            elif missing == "neutral":
+                gain, loss = 100 * w * (best - 0.5), -50 * w
+            elif known + w > 0:  # exclude: an answer joins the renormalised weights
+                points = row.score * known / 100
+                gain = 100 * (points + w * best) / (known + w) - row.score
+                loss = 100 * points / (known + w) - row.score
+            else:
+                gain = loss = 0.0
+            note = claim.note if claim is not None else ""
+            blocked = tuple(
+                g.id for g in template.gates if g.criterion == leaf.id and gate_on[g.id]
+            )
+            found.append(Gap(vendor.id, leaf.id, leaf.name, w, gain, loss, blocked, note))
+        out[vendor.id] = sorted(found, key=lambda g: (not g.gates, -g.span, g.criterion))
+    return out

@@ -1,0 +1,76 @@
+"""Vendor profiles and evidence gaps as plain text, for the terminal and for wikis."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from scorecard.evidence import Gap, review
+from scorecard.model import Source, Template, Vendor
+
+LAYER_TITLES = {
+    "consensus": "What several outlets agree on",
+    "attributed": "What one outlet attributes",
+    "characterisation": "Media characterisations",
+}
+
+
+def _source_line(source: Source) -> str:
+    when = source.date or f"undated, read {source.accessed}"
+    text = f"{source.title} — {source.publisher} ({source.kind}, {when})"
+    return text + (f" {source.url}" if source.url else "")
+
+
+def vendor_text(template: Template, vendor: Vendor, today: dt.date) -> str:
+    """One profile: every claim with its value, confidence, age and sources; unknowns as gaps."""
+    lines = [f"{vendor.name} — {vendor.company} ({vendor.status})"]
+    if vendor.website:
+        lines.append(vendor.website)
+    lines += [f"  offers: {o}" for o in vendor.offerings]
+    if vendor.description:
+        lines += ["", vendor.description.strip()]
+    if vendor.funding_context:
+        lines += ["", "Funding context (context, not proof of quality)"]
+        for layer, title in LAYER_TITLES.items():
+            statements = [s for s in vendor.funding_context if s.layer == layer]
+            if statements:
+                lines.append(f"  {title}:")
+            for statement in statements:
+                who = f" [{statement.attributed_to}]" if statement.attributed_to else ""
+                lines.append(f"    - {statement.statement.strip()}{who}")
+                lines += [f"        · {_source_line(s)}" for s in statement.sources]
+    limit = template.policies.stale_after_days
+    group = None
+    for view in review(template, vendor, today):
+        if view.group is not group:
+            group = view.group
+            lines += ["", f"{group.name}"]
+        claim = view.claim
+        level = claim.confidence if claim else "unknown"
+        age = f", {view.date}, {view.age_days} days old" if view.date else ""
+        stale = f" — STALE (older than {limit} days)" if view.stale else ""
+        lines.append(f"  {view.criterion.name}: {view.value} [{level}{age}]{stale}")
+        if claim and claim.note:
+            lines.append(f"      {' '.join(claim.note.split())}")
+        if claim and claim.derivation:
+            lines.append(f"      derived: {' '.join(claim.derivation.split())}")
+        lines += [f"      · {_source_line(s)}" for s in (claim.sources if claim else ())]
+    return "\n".join(lines) + "\n"
+
+
+def gaps_text(names: dict[str, str], found: dict[str, list[Gap]]) -> str:
+    """Per vendor, the questions to ask: unknowns a gate needs, then by how far an answer could
+    move the score."""
+    lines: list[str] = []
+    for vendor_id, items in found.items():
+        if not items:
+            continue
+        lines += ["", f"{names[vendor_id]}: {len(items)} unknown"]
+        for gap in items:
+            swing = f"+{gap.gain:.1f}" + (f" / {gap.loss:.1f}" if gap.loss else "")
+            blocks = f"; gate {', '.join(gap.gates)} needs it" if gap.gates else ""
+            lines.append(
+                f"  {swing:>12} points  {gap.name} ({gap.weight:.1%} of the weight{blocks})"
+            )
+            if gap.note:
+                lines.append(f"{'':16}{' '.join(gap.note.split())}")
+    return "\n".join(lines).lstrip("\n") + "\n"

@@ -1,0 +1,107 @@
+"""Reading the evidence: dates, staleness, values in words, and the gaps to ask about."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import DATA, claim, leaf, linear, rating, template, vendor
+
+from scorecard.evidence import claim_date, describe_value, gaps, review
+from scorecard.loading import load_template, load_vendors
+from scorecard.model import Claim
+from scorecard.scoring import Options, score
+
+TODAY = dt.date(2026, 11, 25)
+
+
+SOURCE = {"title": "t", "publisher": "p", "kind": "media", "date": "2026"}
+
+
+def _claim(**fields):
+    return Claim.model_validate(
+        {"confidence": "reported", "value": 1, "sources": [SOURCE], **fields}
+    )
+
+
+def test_claim_date_prefers_as_of_then_the_newest_source():
+    src = {"title": "t", "publisher": "p", "kind": "media"}
+    assert _claim(as_of="2025-03", sources=[{**src, "date": "2026"}]).as_of == "2025-03"
+    assert claim_date(_claim(as_of="2025-03", sources=[{**src, "date": "2026"}])) == "2025-03"
+    newest = _claim(
+        sources=[
+            {**src, "date": "2024-12-01"},
+            {**src, "accessed": "2025"},
+            {**src, "date": "2025-06"},
+        ]
+    )
+    assert claim_date(newest) == "2025-06"
+
+
+def test_review_flags_stale_claims_with_their_age():
+    tpl = load_template(DATA / "valid" / "mini.yaml")  # stale after 365 days (the default)
+    acme = load_vendors([DATA / "valid" / "acme.yaml"], tpl)[0]
+    views = {v.criterion.id: v for v in review(tpl, acme, TODAY)}
+    assert [v.criterion.id for v in review(tpl, acme, TODAY)] == [
+        "rating_a",
+        "latency",
+        "c2pa",
+        "regions",
+    ]
+    assert (views["rating_a"].date, views["rating_a"].age_days) == ("2026-01-15", 314)
+    assert not views["rating_a"].stale
+    assert (views["c2pa"].date, views["c2pa"].age_days, views["c2pa"].stale) == ("2025", 693, True)
+    assert (views["regions"].value, views["regions"].stale) == ("unknown", False)
+    assert views["latency"].value == "20–40 s"
+
+
+def test_values_read_as_a_buyer_reads_them():
+    tpl = template(
+        leaf("r", rating(0, 5)),
+        leaf("n", linear(10, 0, "USD/s")),
+        leaf("b", {"type": "boolean"}),
+        leaf("c", {"type": "coverage", "options": ["us", "eu"]}),
+    )
+    r, n, b, c = (x.measure for x in tpl.leaves())
+    assert describe_value(_claim(value=3), r) == "3 of 0–5"
+    assert describe_value(_claim(value=[0.15, 0.4]), n) == "0.15–0.4 USD/s"
+    assert describe_value(_claim(value=False), b) == "no"
+    assert describe_value(_claim(value=[]), c) == "none"
+    assert describe_value(None, r) == "unknown"
+
+
+def test_gaps_by_hand_under_each_missing_policy():
+    tpl = template(
+        leaf("a", rating(), weight=3),
+        leaf("b", rating(), weight=1),
+        gates=[{"id": "need_b", "name": "Needs B", "criterion": "b", "require": 1}],
+    )
+    v = vendor("v", a=claim(2), b=claim(None, "unknown"))
+    (gap,) = gaps(tpl, [v])["v"]
+    assert (gap.criterion, gap.gates, gap.note) == ("b", ("need_b",), "not known")
+    assert (gap.gain, gap.loss) == pytest.approx((25.0, 0.0))  # worst: 0 -> 1 on a 25% weight
+    (gap,) = gaps(tpl, [v], Options(missing="neutral"))["v"]
+    assert (gap.gain, gap.loss) == pytest.approx((12.5, -12.5))
+    (gap,) = gaps(tpl, [v], Options(missing="exclude"))["v"]
+    # Known: a = 0.5 on 75% of the weight -> score 50. Answered: (0.375 + 0.25 u) / 1.
+    assert (gap.gain, gap.loss) == pytest.approx((62.5 - 50, 37.5 - 50))
+    # The gain is real: answering with the best value moves the score by exactly that much.
+    answered = vendor("v", a=claim(2), b=claim(4))
+    for missing in ("worst", "neutral", "exclude"):
+        before = score(tpl, [v], Options(missing=missing)).rows[0].score
+        after = score(tpl, [answered], Options(missing=missing)).rows[0].score
+        (gap,) = gaps(tpl, [v], Options(missing=missing))["v"]
+        assert after - before == pytest.approx(gap.gain)
+
+
+def test_gaps_put_gate_questions_first_then_the_biggest_swing():
+    tpl = template(
+        leaf("a", rating(), weight=5),
+        leaf("b", rating(), weight=1),
+        leaf("c", rating(), weight=2),
+        gates=[{"id": "need_b", "name": "Needs B", "criterion": "b", "require": 1}],
+    )
+    found = gaps(tpl, [vendor("v")])["v"]
+    assert [g.criterion for g in found] == ["b", "a", "c"]
+    off = gaps(tpl, [vendor("v")], Options(gates={"need_b": False}))["v"]
+    assert [g.criterion for g in off] == ["a", "c", "b"]
