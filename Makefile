@@ -28,6 +28,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+bench: $(STAMP)  ## timings against targets (and peers), written to benchmarks/results/
+	$(BIN)/python -m benchmarks
+
 validate: $(STAMP)  ## check the shipped criteria and vendor profiles
 	$(BIN)/scorecard validate
 

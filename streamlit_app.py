@@ -1,60 +1,35 @@
-"""Scorecard's Streamlit entry point: loads the shipped data and shows the ranking.
+"""Scorecard's Streamlit entry point: page setup, shared state and navigation only.
 
-The full app (pages for Compare, Vendor, Templates, Export and Session) builds on this; here it
-only reads the files and calls the library, so every number matches `scorecard score`.
+The pages live in scorecard/app/pages and call the library; nothing here computes a score.
 """
 
-from pathlib import Path
-
-import pandas as pd
 import streamlit as st
 
-from scorecard.loading import DEFAULT_TEMPLATE, DEFAULT_VENDORS, LoadError, load_workspace
-from scorecard.scoring import Options, score
+from scorecard.app import state
+from scorecard.loading import DEFAULT_TEMPLATE
 
 st.set_page_config(page_title="Scorecard — AI video vendors", layout="wide")
-st.title("Scorecard: AI video generation vendors")
 
-try:
-    root = Path(__file__).parent
-    workspace = load_workspace(root / DEFAULT_TEMPLATE, [root / DEFAULT_VENDORS])
-except LoadError as exc:
-    st.error("The shipped criteria or vendor files have problems:")
-    st.code(str(exc.report), language=None)
+data = state.shipped()
+if DEFAULT_TEMPLATE.name not in data.templates or not data.vendors:
+    st.error("The shipped criteria or vendor files have problems, so there is nothing to compare:")
+    st.code(str(data.report), language=None)
     st.stop()
+if not data.report.ok:
+    with st.sidebar.expander("Some shipped files were skipped", icon=":material/warning:"):
+        st.code(str(data.report), language=None)
+state.session()
 
-template = workspace.template
-profiles = ["default", *template.profiles]
-profile = st.sidebar.selectbox("Stakeholder profile", profiles, key="compare_profile")
-result = score(
-    template, workspace.vendors, Options(profile=None if profile == "default" else profile)
-)
-
-st.caption(
-    f"Template {template.name} v{template.version} · missing data: {result.missing} · "
-    f"confidence discount: {'on' if result.confidence else 'off'}"
-)
-table = pd.DataFrame(
-    {
-        "Rank": row.rank,
-        "Vendor": row.name,
-        "Score": round(row.score, 1),
-        "Gates": "pass" if row.passed_gates else "fail: " + ", ".join(row.failed_gates),
-        "Evidence confirmed": row.coverage["verified"] + row.coverage["confirmed"],
-        "Evidence unknown": row.coverage["unknown"],
-    }
-    for row in result.rows
-)
-st.dataframe(
-    table,
-    hide_index=True,
-    column_config={
-        "Evidence confirmed": st.column_config.ProgressColumn(
-            format="percent", min_value=0, max_value=1
+PAGES = "scorecard/app/pages"
+navigation = st.navigation(
+    [
+        st.Page(
+            f"{PAGES}/compare.py", title="Compare", icon=":material/leaderboard:", default=True
         ),
-        "Evidence unknown": st.column_config.ProgressColumn(
-            format="percent", min_value=0, max_value=1
-        ),
-    },
-    key="compare_ranking",
+        st.Page(f"{PAGES}/vendor.py", title="Vendor", icon=":material/business:"),
+        st.Page(f"{PAGES}/templates.py", title="Templates", icon=":material/account_tree:"),
+        st.Page(f"{PAGES}/session.py", title="Session", icon=":material/person:"),
+        st.Page(f"{PAGES}/export.py", title="Export", icon=":material/download:"),
+    ]
 )
+navigation.run()

@@ -32,6 +32,7 @@ from scorecard.model import (
     check_weight_ids,
     nearest,
 )
+from scorecard.session import Session, check_session
 
 MAX_FILE_BYTES = 1_000_000
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -273,12 +274,13 @@ _CODES = {
 
 
 def _all_field_names() -> list[str]:
-    from scorecard import model
+    from scorecard import model, session
 
     names: set[str] = set()
-    for obj in vars(model).values():
-        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
-            names.update(obj.model_fields)
+    for module in (model, session):
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
+                names.update(obj.model_fields)
     return sorted(names)
 
 
@@ -413,7 +415,7 @@ def _validate(doc: Document, model: type[BaseModel], data: Any, base: tuple = ()
 
 
 def _template(
-    path: Path, chain: tuple[Path, ...] = (), doc: Document | None = None
+    path: Path, chain: tuple[Path, ...] = (), doc: Document | None = None, base: Path | None = None
 ) -> tuple[Template | None, list[Problem]]:
     doc = doc or read_document(path)
     if doc.data is not None and not isinstance(doc.data, dict):
@@ -428,7 +430,7 @@ def _template(
     overlay = _validate(doc, TemplateOverlay, doc.data)
     if overlay is None or doc.problems:
         return None, doc.problems
-    parent_path = Path(os.path.normpath(path.parent / overlay.extends))
+    parent_path = Path(os.path.normpath((base or path.parent) / overlay.extends))
     if parent_path.resolve() in (*chain, path.resolve()):
         cycle = " -> ".join(p.name for p in (*chain, path.resolve(), parent_path))
         doc.problems.append(
@@ -518,9 +520,13 @@ def _deep_merge(base: dict, patch: dict) -> dict:
     return out
 
 
-def load_template(path: str | Path) -> Template:
-    """Load a criteria template (following `extends`); raise `LoadError` with every problem."""
-    template, problems = _template(Path(path))
+def load_template(
+    path: str | Path, text: str | bytes | None = None, base: str | Path | None = None
+) -> Template:
+    """Load a criteria template (following `extends`, relative to `base` or the file's folder);
+    raise `LoadError` with every problem. With `text`, `path` only names the upload."""
+    doc = read_document(path, text) if text is not None else None
+    template, problems = _template(Path(path), doc=doc, base=Path(base) if base else None)
     if template is None:
         raise LoadError(Report(problems, [str(path)]))
     return template
@@ -632,6 +638,21 @@ def load_workspace(
 # ---------------------------------------------------------------------------------------------
 # Validate anything
 # ---------------------------------------------------------------------------------------------
+
+
+def load_session(name: str, text: str | bytes, available: Sequence[str]) -> Session:
+    """Read a saved session (YAML or JSON) and check it against the vendors on hand."""
+    doc = read_document(name, text)
+    session = None
+    if isinstance(doc.data, dict):
+        session = _validate(doc, Session, doc.data)
+    elif doc.data is not None:
+        doc.problems.append(doc.problem("type", "a session file is a mapping of fields"))
+    if session is not None:
+        doc.problems += [doc.locate(p) for p in check_session(session, available)]
+    if doc.problems or session is None:
+        raise LoadError(Report(doc.problems, [name]))
+    return session
 
 
 def kind_of(data: Any) -> str:

@@ -106,7 +106,9 @@ def earliest_day(value: str) -> dt.date:
     return dt.date(parts[0], *[*parts[1:], 1, 1][:2])
 
 
-class _Model(BaseModel):
+class FrozenModel(BaseModel):
+    """Every model: immutable, and a key it does not know is an error, not a silent default."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -115,7 +117,7 @@ class _Model(BaseModel):
 # ---------------------------------------------------------------------------------------------
 
 
-class Linear(_Model):
+class Linear(FrozenModel):
     """Utility rises linearly from 0 at `worst` to 1 at `best`, clamped outside."""
 
     type: Literal["linear"]
@@ -123,7 +125,7 @@ class Linear(_Model):
     best: Number
 
 
-class Logarithmic(_Model):
+class Logarithmic(FrozenModel):
     """Linear in log(value) between `worst` and `best` (both > 0): for money and scale."""
 
     type: Literal["log"]
@@ -131,7 +133,7 @@ class Logarithmic(_Model):
     best: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
 
 
-class Piecewise(_Model):
+class Piecewise(FrozenModel):
     """Straight lines between `points` `[value, utility]`, flat beyond the first and last."""
 
     type: Literal["piecewise"]
@@ -149,7 +151,7 @@ class Piecewise(_Model):
 ValueFunction = Annotated[Linear | Logarithmic | Piecewise, Field(discriminator="type")]
 
 
-class RatingMeasure(_Model):
+class RatingMeasure(FrozenModel):
     """An ordinal rating, with a rubric sentence for every level of the scale."""
 
     type: Literal["rating"]
@@ -174,7 +176,7 @@ class RatingMeasure(_Model):
         return self
 
 
-class NumberMeasure(_Model):
+class NumberMeasure(FrozenModel):
     """A quantity with a unit, a direction and a value function."""
 
     type: Literal["number"]
@@ -207,13 +209,13 @@ class NumberMeasure(_Model):
         return self
 
 
-class BooleanMeasure(_Model):
+class BooleanMeasure(FrozenModel):
     """Yes is worth 1, no is worth 0."""
 
     type: Literal["boolean"]
 
 
-class CoverageMeasure(_Model):
+class CoverageMeasure(FrozenModel):
     """A set of options; the utility is the share of the `required` options a vendor covers."""
 
     type: Literal["coverage"]
@@ -246,7 +248,7 @@ Measure = Annotated[
 # ---------------------------------------------------------------------------------------------
 
 
-class Criterion(_Model):
+class Criterion(FrozenModel):
     """A node of the criteria tree: a group (`criteria`) or a leaf (`measure`)."""
 
     id: Id
@@ -271,7 +273,7 @@ class Criterion(_Model):
             yield from child.walk()
 
 
-class Gate(_Model):
+class Gate(FrozenModel):
     """A must-have. `require` reads by the criterion's measure: the least acceptable rating, a
     threshold number (in the measure's direction), `true`/`false`, or the options required."""
 
@@ -282,7 +284,7 @@ class Gate(_Model):
     enabled: bool = True
 
 
-class WeightProfile(_Model):
+class WeightProfile(FrozenModel):
     """A named stakeholder view: weights that replace the template's for the criteria it names."""
 
     name: Text
@@ -290,7 +292,7 @@ class WeightProfile(_Model):
     weights: dict[Id, Weight]
 
 
-class ConfidenceFactors(_Model):
+class ConfidenceFactors(FrozenModel):
     """The share of a claim's utility credited at each evidence level."""
 
     enabled: bool = True
@@ -303,13 +305,13 @@ class ConfidenceFactors(_Model):
         return getattr(self, level) if self.enabled else 1.0
 
 
-class Policies(_Model):
+class Policies(FrozenModel):
     missing: MissingPolicy = "worst"
     confidence: ConfidenceFactors = ConfidenceFactors()
     stale_after_days: Annotated[int, Field(strict=True, gt=0)] = 365
 
 
-class Template(_Model):
+class Template(FrozenModel):
     """A criteria template: the tree, its gates, stakeholder profiles and policies."""
 
     id: Id
@@ -332,7 +334,7 @@ class Template(_Model):
         return next((c for c in self.nodes() if c.id == criterion_id), None)
 
 
-class TemplateOverlay(_Model):
+class TemplateOverlay(FrozenModel):
     """A template that `extends` another by path: it may re-weight criteria and add or replace
     gates, profiles and policies, but the criteria tree is the base's."""
 
@@ -361,7 +363,7 @@ LEVEL_NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class Source(_Model):
+class Source(FrozenModel):
     """Where a claim comes from. `kind`: `vendor` (its own documents, terms, model pages),
     `filing` (regulatory or exchange), `media` (independent press), `third-party` (resellers,
     aggregators, analysts, blogs) or `buyer` (the buyer's own pilot or contract). `date` is the
@@ -416,7 +418,7 @@ def _check_value_shape(value: Any) -> Any:
     )
 
 
-class Claim(_Model):
+class Claim(FrozenModel):
     """One fact about a vendor for one leaf criterion, with its evidence."""
 
     value: Annotated[Any, BeforeValidator(_check_value_shape)] = None
@@ -465,7 +467,7 @@ class Claim(_Model):
 FundingLayer = Literal["consensus", "attributed", "characterisation"]
 
 
-class FundingStatement(_Model):
+class FundingStatement(FrozenModel):
     """One layer of a funding story, kept apart from the others: what several outlets agree on
     (`consensus`), what one outlet attributes (`attributed`), and media characterisations such as
     "a record round" (`characterisation`)."""
@@ -476,7 +478,7 @@ class FundingStatement(_Model):
     sources: Annotated[tuple[Source, ...], Field(min_length=1)]
 
 
-class Vendor(_Model):
+class Vendor(FrozenModel):
     """A vendor profile: who they are and the claims about them, keyed by leaf criterion id."""
 
     id: Id

@@ -229,7 +229,7 @@ def build_matrix(template: Template, vendors: Sequence[Vendor]) -> Matrix:
 def check_gate(require: object, leaf: Criterion, claim: Claim | None) -> tuple[int, str]:
     """Does one claim meet a must-have? (PASS/FAIL/NO_EVIDENCE, and why not.)"""
     if claim is None or claim.value is None:
-        return NO_EVIDENCE, f"no evidence for {leaf.name}"
+        return NO_EVIDENCE, "no evidence"
     measure = leaf.measure
     if isinstance(measure, BooleanMeasure):
         if claim.value == require:
@@ -290,6 +290,7 @@ class VendorResult:
     passed_gates: bool
     gates: tuple[GateResult, ...]
     contributions: dict[str, float]  # top-level criterion -> weighted-sum points
+    points: dict[str, float]  # leaf criterion -> weighted-sum points
     coverage: dict[str, float]  # confidence level -> share of the weight
     utilities: dict[str, float | None]  # leaf -> utility after policies (None: excluded)
     known_weight: float  # share of the weight backed by any evidence
@@ -434,6 +435,7 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
                 for g, gid in enumerate(matrix.gate_ids)
             ),
             contributions={t: float(points[i, k]) for k, t in enumerate(tops)},
+            points={leaf: float(weighted[i, j]) for j, leaf in enumerate(matrix.leaf_ids)},
             coverage={lv: float(levels[i, k]) for k, lv in enumerate(CONFIDENCE_LEVELS)},
             utilities={
                 leaf: None if math.isnan(u[i, j]) else float(u[i, j])
@@ -455,6 +457,25 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
         shares,
         tuple(rows),
     )
+
+
+@dataclass(frozen=True)
+class Difference:
+    criterion: str
+    first: float  # weighted-sum points of the first vendor
+    second: float
+
+    @property
+    def margin(self) -> float:
+        return self.first - self.second
+
+
+def difference(result: Result, first: str, second: str) -> list[Difference]:
+    """Why one vendor ranks above another: their weighted-sum points leaf by leaf, the largest
+    margins first. The margins add up to the difference in weighted-sum scores."""
+    a, b = result.row(first), result.row(second)
+    rows = [Difference(leaf, a.points[leaf], b.points[leaf]) for leaf in a.points]
+    return sorted(rows, key=lambda d: (-abs(d.margin), d.criterion))
 
 
 def _gate_default(template: Template, gate_id: str) -> bool:

@@ -1,15 +1,11 @@
-"""The app: AppTest on the page, and a real server answering its health check."""
+"""The app under Streamlit's AppTest: every page renders, and interactions give the numbers the
+library gives. (The real browser test is in test_browser.py.)"""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import shutil
 
+import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -17,71 +13,209 @@ from scorecard.loading import load_workspace
 from scorecard.scoring import Options, score
 
 APP = str(ROOT / "streamlit_app.py")
+PAGES = ["compare", "vendor", "templates", "session", "export"]
+WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
 
 
-def test_the_ranking_table_matches_the_library():
+def start() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
+    return at
+
+
+def ranking(at: AppTest) -> list[tuple[str, float]]:
     table = at.dataframe[0].value
-    ws = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
-    expected = score(ws.template, ws.vendors)
-    assert table["Vendor"].tolist() == [r.name for r in expected.rows]
-    assert table["Score"].tolist() == [round(r.score, 1) for r in expected.rows]
+    return list(zip(table["Vendor"], table["Score"], strict=True))
 
 
-def test_choosing_a_profile_rescores():
-    at = AppTest.from_file(APP, default_timeout=60).run()
+def expected(**options) -> list[tuple[str, float]]:
+    result = score(WORKSPACE.template, WORKSPACE.vendors, Options(**options))
+    return [(r.name, round(r.score, 1)) for r in result.rows]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(page):
+    at = start()
+    at.switch_page(f"scorecard/app/pages/{page}.py").run()
+    assert not at.exception
+    assert at.title
+
+
+def test_the_ranking_is_the_librarys():
+    assert ranking(start()) == expected()
+
+
+def test_moving_a_weight_slider_rescores():
+    at = start()
+    at.slider(key="compare_w_latency").set_value(80.0).run()
+    assert not at.exception
+    assert ranking(at) == expected(weights={"latency": 80.0})
+
+
+def test_choosing_a_profile_sets_its_weights():
+    at = start()
     at.selectbox(key="compare_profile").select("legal").run()
-    ws = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
-    legal = score(ws.template, ws.vendors, Options(profile="legal"))
-    assert at.dataframe[0].value["Score"].tolist() == [round(r.score, 1) for r in legal.rows]
+    assert ranking(at) == expected(profile="legal")
+    assert at.slider(key="compare_w_output_rights").value == 40.0
+    at.button(key="compare_reset").click().run()
+    assert ranking(at) == expected(profile="legal")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def test_turning_a_gate_on_moves_a_failing_vendor_down():
+    at = start()
+    before = [name for name, _ in ranking(at)]
+    assert before.index("Tencent HunyuanVideo") < 3
+    at.toggle(key="compare_gate_eu_uk").set_value(True).run()
+    after = [name for name, _ in ranking(at)]
+    assert after == [n for n, _ in expected(gates={"eu_uk": True})]
+    assert after.index("Tencent HunyuanVideo") > after.index("Alibaba Wan")
+    table = at.dataframe[0].value
+    hunyuan = table[table["Vendor"] == "Tencent HunyuanVideo"].iloc[0]
+    assert "Offered (or licensed) in the EU and UK" in hunyuan["Gates"]
 
 
-def test_streamlit_run_serves_the_app():
-    port = _free_port()
-    server = subprocess.Popen(
+def test_policies_and_method_reach_the_engine():
+    at = start()
+    at.radio(key="compare_missing").set_value("exclude").run()
+    at.toggle(key="compare_confidence").set_value(False).run()
+    at.selectbox(key="compare_method").select("topsis").run()
+    assert ranking(at) == expected(missing="exclude", confidence=False, method="topsis")
+
+
+def test_why_a_beats_b_explains_the_margin():
+    at = start()
+    first = ranking(at)[0][0]
+    sentence = next(m.value for m in at.markdown if "weighted-sum points" in m.value)
+    assert sentence.startswith(first.replace(" ", " ")) or "leads" in sentence
+    assert not at.dataframe[1].value.empty
+
+
+def test_an_override_changes_the_score_and_shows_everywhere():
+    at = start()
+    at.switch_page("scorecard/app/pages/session.py").run()
+    at.selectbox(key="session_vendor").select("kling-ai").run()
+    at.selectbox(key="session_criterion").select("generation_time").run()
+    at.number_input(key="session_value_number").set_value(45.0)
+    at.text_input(key="session_source").input("Our pilot, week 3")
+    at.button(key="session_save").click().run()
+    assert not at.exception
+    assert any("Saved" in s.value for s in at.success)
+    override = {
+        "kling-ai": {
+            "generation_time": {
+                "value": 45.0,
+                "unit": "s",
+                "confidence": "verified",
+                "sources": [
+                    {"title": "p", "publisher": "Buyer", "kind": "buyer", "date": "2026-11-25"}
+                ],
+            }
+        }
+    }
+    from scorecard.session import Override, apply_overrides
+
+    vendors = apply_overrides(
+        WORKSPACE.vendors,
         [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            APP,
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
+            Override.model_validate({"vendor": v, "criterion": c, "claim": claim})
+            for v, claims in override.items()
+            for c, claim in claims.items()
         ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
     )
-    try:
-        body = b""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2
-                ) as r:
-                    body = r.read()
-                break
-            except OSError:
-                time.sleep(0.25)
-        assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
-        assert body == b"ok"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    want = score(WORKSPACE.template, vendors)
+    at.switch_page("scorecard/app/pages/compare.py").run()
+    table = at.dataframe[0].value
+    kling = table[table["Vendor"] == "Kling AI"].iloc[0]
+    assert kling["Score"] == round(want.row("kling-ai").score, 1)
+    assert kling["Score"] > dict(expected())["Kling AI"]
+    assert kling["Overrides"] == 1
+    at.switch_page("scorecard/app/pages/vendor.py").run()
+    at.selectbox(key="vendor_choice").select("kling-ai").run()
+    assert any("badge[buyer override]" in m.value for m in at.markdown)
+
+
+def test_a_session_file_round_trips_through_upload():
+    from scorecard.loading import dump_yaml
+
+    at = start()
+    at.selectbox(key="compare_profile").select("security").run()
+    at.toggle(key="compare_gate_eu_uk").set_value(True).run()
+    saved = dump_yaml(at.session_state["session"])
+    fresh = start()
+    fresh.switch_page("scorecard/app/pages/session.py").run()
+    fresh.file_uploader(key="session_upload").upload(
+        "s.yaml", saved.encode(), "application/x-yaml"
+    ).run()
+    assert not fresh.exception
+    assert any("Resumed" in s.value for s in fresh.success)
+    fresh.switch_page("scorecard/app/pages/compare.py").run()
+    assert ranking(fresh) == expected(profile="security", gates={"eu_uk": True})
+
+
+def test_a_bad_session_upload_lists_located_errors():
+    at = start()
+    at.switch_page("scorecard/app/pages/session.py").run()
+    at.file_uploader(key="session_upload").upload(
+        "bad.yaml",
+        b"format: scorecard-session/1\nvendors: [klingai]\nmethod: best\n",
+        "application/x-yaml",
+    ).run()
+    assert not at.exception
+    assert at.error and "not loaded" in at.error[0].value
+    problems = at.code[0].value
+    assert "bad.yaml:1:1: [missing-field] template" in problems
+    assert "bad.yaml:3:9: [choice] method" in problems
+
+
+def test_a_bad_template_upload_lists_located_errors():
+    at = start()
+    at.switch_page("scorecard/app/pages/templates.py").run()
+    bad = (ROOT / "tests" / "data" / "invalid" / "bad-weights.yaml").read_bytes()
+    at.file_uploader(key="templates_upload").upload(
+        "bad-weights.yaml", bad, "application/x-yaml"
+    ).run()
+    assert not at.exception
+    assert "bad-weights.yaml:7:13: [type] criteria[0].weight" in at.code[0].value
+
+
+def test_editing_a_template_weight_shows_in_the_diff():
+    at = start()
+    at.switch_page("scorecard/app/pages/templates.py").run()
+    frame = at.data_editor(key="templates_weights").value
+    row = int(frame.index[frame["id"] == "viability"][0])
+    at.session_state["templates_weights"] = {
+        "edited_rows": {row: {"weight": 0.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    changes = at.dataframe[-1].value  # the Changes tab comes after the editors
+    assert changes.to_dict("records")[0] == {
+        "change": "reweighted",
+        "what": "criterion",
+        "id": "viability",
+        "detail": "5 -> 0",
+    }
+    at.switch_page("scorecard/app/pages/compare.py").run()
+    assert ranking(at) == expected(weights={"viability": 0.0})
+
+
+def test_vendor_text_is_never_markup(tmp_path, monkeypatch):
+    for folder in ("criteria", "vendors"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    path = tmp_path / "vendors" / "pika.yaml"
+    text = path.read_text().replace(
+        "note: No SLA was found, from Pika or from fal.ai for Pika models. Ask both.",
+        'note: "<script>alert(1)</script> [click](javascript:alert(2)) **bold**"',
+    )
+    path.write_text(text)
+    monkeypatch.setenv("SCORECARD_DATA", str(tmp_path))
+    at = start()
+    at.switch_page("scorecard/app/pages/vendor.py").run()
+    at.selectbox(key="vendor_choice").select("pika").run()
+    shown = [m.value for m in at.markdown if "script" in m.value]
+    escaped = r"\<script\>alert\(1\)\</script\> \[click\]\(javascript\:alert\(2\)\) \*\*bold\*\*"
+    assert len(shown) == 2  # the claim, and the question to ask
+    assert shown[0] == escaped and shown[1].endswith(escaped)
+    assert not any("<script>" in m.value for m in at.markdown)

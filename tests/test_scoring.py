@@ -172,7 +172,7 @@ def test_gates_move_failing_vendors_below_passing_ones(mini):
     ]
     assert on.row("zenith").failed_gates == ["need_c2pa"]
     gate = next(g for g in on.row("zenith").gates if g.id == "need_c2pa")
-    assert (gate.outcome, gate.detail) == ("no evidence", "no evidence for C2PA")
+    assert (gate.outcome, gate.detail) == ("no evidence", "no evidence")
     with pytest.raises(ScoringError, match="no gate 'nope'"):
         score(tpl, vendors, Options(gates={"nope": True}))
 

@@ -1,0 +1,180 @@
+"""Small pieces the pages share: tables and charts built from a `Result`, and safe text.
+
+Vendor and template text is never rendered as HTML: it goes through `plain()` before Markdown,
+and links come only from validated http(s) URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from scorecard.model import Source, Template
+from scorecard.scoring import Result, difference
+
+BADGE_COLORS = {
+    "verified": "green",
+    "confirmed": "blue",
+    "reported": "orange",
+    "claimed": "violet",
+    "unknown": "gray",
+}
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
+
+
+def plain(text: str) -> str:
+    """Text shown as Markdown exactly as written: every Markdown and HTML character escaped."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _href(url: str) -> str:
+    return quote(url, safe=":/?#=&%~+,;@!$*")
+
+
+def source_link_url(url: str) -> str:
+    """A bare http(s) URL (validated by the model) as a Markdown link."""
+    return f"[{plain(url)}]({_href(url)})"
+
+
+def source_link(source: Source) -> str:
+    """A source as Markdown: its title linked (only an http(s) URL), publisher, kind and date."""
+    title = plain(source.title)
+    if source.url:
+        title = f"[{title}]({_href(source.url)})"
+    when = source.date or f"undated, read {source.accessed}"
+    return f"{title} — {plain(source.publisher)} ({source.kind}, {plain(when)})"
+
+
+def confidence_badge(level: str) -> None:
+    st.badge(level, color=BADGE_COLORS[level])  # type: ignore[arg-type]
+
+
+def names(template: Template) -> dict[str, str]:
+    return {c.id: c.name for c in template.nodes()}
+
+
+def table_height(rows: int) -> int:
+    """Pixels for a st.dataframe that shows every row without scrolling."""
+    return 38 + 35 * rows
+
+
+def ranking_frame(result: Result, overridden: set[tuple[str, str]]) -> pd.DataFrame:
+    """The ranking table: rank, vendor, score, gates (and why), evidence coverage, overrides."""
+    rows = []
+    for row in result.rows:
+        failed = [g for g in row.gates if g.enabled and g.outcome != "pass"]
+        gates = (
+            "pass"
+            if not failed
+            else "; ".join(f"{g.name}: {g.detail or g.outcome}" for g in failed)
+        )
+        rows.append(
+            {
+                "Rank": row.rank,
+                "Vendor": row.name,
+                "Score": round(row.score, 1),
+                "Gates": gates,
+                "Confirmed evidence": row.coverage["verified"] + row.coverage["confirmed"],
+                "Reported or claimed": row.coverage["reported"] + row.coverage["claimed"],
+                "Unknown": row.coverage["unknown"],
+                "Overrides": sum(1 for v, _ in overridden if v == row.vendor),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+RANKING_COLUMNS = {
+    "Score": st.column_config.NumberColumn(format="%.1f", help="0–100 under the chosen method"),
+    "Confirmed evidence": st.column_config.ProgressColumn(
+        format="percent",
+        min_value=0,
+        max_value=1,
+        help="Share of the weight backed by verified or confirmed claims",
+    ),
+    "Reported or claimed": st.column_config.ProgressColumn(
+        format="percent", min_value=0, max_value=1
+    ),
+    "Unknown": st.column_config.ProgressColumn(
+        format="percent", min_value=0, max_value=1, help="Share of the weight with no evidence"
+    ),
+    "Overrides": st.column_config.NumberColumn(help="Claims replaced or added by the buyer"),
+}
+
+
+def contributions_chart(result: Result, template: Template) -> alt.Chart:
+    """Each vendor's weighted-sum points, stacked by top-level criterion, in rank order."""
+    label = names(template)
+    data = pd.DataFrame(
+        [
+            {"Vendor": row.name, "Criterion": label[c], "Points": points}
+            for row in result.rows
+            for c, points in row.contributions.items()
+        ]
+    )
+    order = [row.name for row in result.rows]
+    return (
+        alt.Chart(data, title="Points by criterion (weighted sum)")
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(Points):Q", title="Points"),
+            y=alt.Y("Vendor:N", sort=order, title=None),
+            color=alt.Color("Criterion:N", sort=[label[c.id] for c in template.criteria]),
+            tooltip=["Vendor", "Criterion", alt.Tooltip("Points:Q", format=".1f")],
+        )
+    )
+
+
+def utilities_heatmap(result: Result, template: Template) -> alt.Chart:
+    """Utilities (after the confidence and missing-data policies) of every vendor and leaf."""
+    label = names(template)
+    leaves = [leaf.id for leaf in template.leaves()]
+    data = pd.DataFrame(
+        [
+            {"Vendor": row.name, "Criterion": label[leaf], "Utility": row.utilities.get(leaf)}
+            for row in result.rows
+            for leaf in leaves
+        ]
+    )
+    return (
+        alt.Chart(data, title="Utility by criterion (0 = worst, 1 = best; grey = excluded)")
+        .mark_rect()
+        .encode(
+            x=alt.X("Criterion:N", sort=[label[leaf] for leaf in leaves], title=None),
+            y=alt.Y("Vendor:N", sort=[row.name for row in result.rows], title=None),
+            color=alt.Color("Utility:Q", scale=alt.Scale(domain=[0, 1], scheme="blues")),
+            tooltip=["Vendor", "Criterion", alt.Tooltip("Utility:Q", format=".2f")],
+        )
+    )
+
+
+def difference_frame(result: Result, template: Template, first: str, second: str) -> pd.DataFrame:
+    label = names(template)
+    a, b = result.row(first).name, result.row(second).name
+    return pd.DataFrame(
+        [
+            {
+                "Criterion": label[d.criterion],
+                a: round(d.first, 2),
+                b: round(d.second, 2),
+                "Margin": round(d.margin, 2),
+            }
+            for d in difference(result, first, second)
+            if abs(d.margin) >= 0.005
+        ]
+    )
+
+
+def why_summary(result: Result, first: str, second: str) -> str:
+    """One sentence: by how many weighted-sum points one vendor leads the other, and gates."""
+    a, b = result.row(first), result.row(second)
+    margin = sum(d.margin for d in difference(result, first, second))
+    verb = "leads" if margin >= 0 else "trails"
+    text = f"{plain(a.name)} {verb} {plain(b.name)} by {abs(margin):.1f} weighted-sum points"
+    if a.passed_gates != b.passed_gates:
+        failing = b.name if a.passed_gates else a.name
+        text += f"; {plain(failing)} fails a gate, which ranks it below every vendor that passes"
+    return text + "."

@@ -1,0 +1,168 @@
+"""Session: the buyer's own claims (overrides), and the whole session saved or resumed as a file."""
+
+import datetime as dt
+
+import streamlit as st
+from pydantic import ValidationError
+
+from scorecard.app import components as ui
+from scorecard.app import state
+from scorecard.evidence import describe_value
+from scorecard.loading import MAX_FILE_BYTES, LoadError, dump_yaml, load_session
+from scorecard.model import (
+    BooleanMeasure,
+    Claim,
+    CoverageMeasure,
+    NumberMeasure,
+    RatingMeasure,
+    check_claims,
+)
+from scorecard.session import Override
+
+session = state.session()
+template = session.template
+vendors = {v.id: v for v in state.shipped().vendors if v.id in session.vendors}
+leaves = {leaf.id: leaf for leaf in template.leaves()}
+st.title("Session")
+
+st.subheader("Your own evidence")
+st.markdown(
+    "Add or replace a claim for a vendor — a latency measured in your pilot, a clause "
+    "from your contract. Overrides are kept apart from the shipped profiles and marked "
+    "wherever they count."
+)
+if not vendors:
+    st.info("Choose vendors on the Compare page first.")
+else:
+    left, right = st.columns(2)
+    vendor_id = left.selectbox(
+        "Vendor", list(vendors), format_func=lambda v: vendors[v].name, key="session_vendor"
+    )
+    leaf_id = right.selectbox(
+        "Criterion", list(leaves), format_func=lambda c: leaves[c].name, key="session_criterion"
+    )
+    measure = leaves[leaf_id].measure
+    current = vendors[vendor_id].claims.get(leaf_id)
+    st.caption(
+        f"Profile says: {ui.plain(describe_value(current, measure))} "
+        f"({current.confidence if current else 'unknown'})"
+    )
+    with st.form("session_override", clear_on_submit=False):
+        if isinstance(measure, BooleanMeasure):
+            value = st.toggle("Yes", key="session_value_bool")
+        elif isinstance(measure, CoverageMeasure):
+            value = st.multiselect("Covers", measure.options, key="session_value_options")
+        elif isinstance(measure, RatingMeasure):
+            low, high = measure.scale
+            value = st.select_slider(
+                "Level",
+                list(range(low, high + 1)),
+                key="session_value_level",
+                format_func=lambda k: f"{k}: {measure.rubric[k]}",
+            )
+        else:
+            assert isinstance(measure, NumberMeasure)
+            value = st.number_input(
+                f"Value ({measure.unit})",
+                key="session_value_number",
+                value=None,
+                placeholder=measure.unit,
+            )
+        confidence = st.selectbox(
+            "Confidence", ["verified", "confirmed", "reported", "claimed"], key="session_confidence"
+        )
+        title = st.text_input(
+            "Source", placeholder="e.g. Our pilot report, week 3", key="session_source"
+        )
+        a, b, c = st.columns(3)
+        publisher = a.text_input("Publisher", value="Buyer", key="session_publisher")
+        kind = b.selectbox(
+            "Kind", ["buyer", "vendor", "filing", "media", "third-party"], key="session_kind"
+        )
+        date = c.date_input("Date", value=state.today(), key="session_date")
+        note = st.text_area("Note", key="session_note", max_chars=2000)
+        submitted = st.form_submit_button("Save override", key="session_save")
+    if submitted:
+        try:
+            claim = Claim.model_validate(
+                {
+                    "value": value,
+                    "confidence": confidence,
+                    "note": note,
+                    "unit": measure.unit if isinstance(measure, NumberMeasure) else None,
+                    "sources": [
+                        {
+                            "title": title or "(untitled)",
+                            "publisher": publisher or "Buyer",
+                            "kind": kind,
+                            "date": date if isinstance(date, dt.date) else None,
+                        }
+                    ],
+                }
+            )
+        except ValidationError as exc:
+            st.error("The override was not saved:")
+            for error in exc.errors(include_url=False):
+                st.markdown(f"- {ui.plain(error['msg'].removeprefix('Value error, '))}")
+        else:
+            problems = check_claims({leaf_id: claim}, [template])
+            if problems:
+                st.error("; ".join(p.message for p in problems))
+            else:
+                kept = [
+                    o for o in session.overrides if (o.vendor, o.criterion) != (vendor_id, leaf_id)
+                ]
+                state.update(
+                    overrides=(*kept, Override(vendor=vendor_id, criterion=leaf_id, claim=claim))
+                )
+                st.success(
+                    f"Saved: {ui.plain(vendors[vendor_id].name)}, {ui.plain(leaves[leaf_id].name)}."
+                )
+
+overrides = state.session().overrides
+if overrides:
+    st.markdown("**Overrides in this session**")
+for i, override in enumerate(overrides):
+    text, remove = st.columns([5, 1])
+    leaf = leaves.get(override.criterion)
+    name = vendors[override.vendor].name if override.vendor in vendors else override.vendor
+    text.markdown(
+        f"{ui.plain(name)} · {ui.plain(leaf.name if leaf else override.criterion)}: "
+        f"{ui.plain(describe_value(override.claim, leaf.measure if leaf else None))} "
+        f"({override.claim.confidence})"
+    )
+    if remove.button("Remove", key=f"session_remove_{i}"):
+        state.update(overrides=tuple(o for j, o in enumerate(overrides) if j != i))
+        st.rerun()
+
+st.subheader("Save or resume the session")
+st.markdown(
+    "One file holds the template, the vendors chosen, weights, gates, policies and your "
+    "overrides. Upload it later to carry on where you stopped."
+)
+st.download_button(
+    "Download session (YAML)",
+    dump_yaml(state.session()),
+    file_name="scorecard-session.yaml",
+    mime="application/x-yaml",
+    key="session_download",
+)
+upload = st.file_uploader("Resume a session", type=["yaml", "yml", "json"], key="session_upload")
+if upload is not None:
+    data = upload.getvalue()
+    if len(data) > MAX_FILE_BYTES:
+        st.error(f"{upload.name} is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}.")
+    else:
+        try:
+            loaded = load_session(upload.name, data, [v.id for v in state.shipped().vendors])
+        except LoadError as exc:
+            st.error(f"{upload.name} was not loaded: {len(exc.report.problems)} problem(s).")
+            st.code("\n".join(str(p) for p in exc.report.problems), language=None)
+        else:
+            if st.session_state.get("session_resumed_from") != upload.file_id:
+                state.replace(loaded)  # once per uploaded file: later edits are not undone
+                st.session_state["session_resumed_from"] = upload.file_id
+            st.success(
+                f"Resumed: {ui.plain(loaded.template.name)}, "
+                f"{len(loaded.vendors)} vendor(s), {len(loaded.overrides)} override(s)."
+            )

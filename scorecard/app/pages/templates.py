@@ -1,0 +1,179 @@
+"""Templates: view the criteria tree, edit weights, gates and profiles, upload or download a
+template, and see what changed against the template the session started from."""
+
+import pandas as pd
+import streamlit as st
+
+from scorecard.app import components as ui
+from scorecard.app import state
+from scorecard.diff import diff_templates
+from scorecard.loading import MAX_FILE_BYTES, LoadError, dump_yaml, load_template
+from scorecard.model import BooleanMeasure, CoverageMeasure, RatingMeasure
+from scorecard.scoring import Options, global_weights, resolve_weights
+
+session = state.session()
+template = session.template
+st.title("Criteria template")
+st.caption(f"{ui.plain(template.name)} · id {template.id} · version {ui.plain(template.version)}")
+
+tree, edit, files, changes = st.tabs(["Tree", "Edit", "Upload and download", "Changes"])
+
+with tree:
+    shares = global_weights(template, resolve_weights(template, Options()))
+    for top in template.criteria:
+        st.markdown(f"### {ui.plain(top.name)} — {shares[top.id]:.0%}")
+        if top.description:
+            st.caption(ui.plain(top.description))
+        for node in top.walk():
+            if node is top:
+                continue
+            st.markdown(
+                f"- **{ui.plain(node.name)}** (`{node.id}`, weight {node.weight:g}, "
+                f"{shares[node.id]:.1%} of the total): {ui.plain(node.description)}"
+            )
+            if isinstance(node.measure, RatingMeasure):
+                with st.expander(f"Rubric: {node.name}"):
+                    for level, text in node.measure.rubric.items():
+                        st.markdown(f"{level}. {ui.plain(text)}")
+    if template.gates:
+        st.markdown("### Gates")
+        for gate in template.gates:
+            state_text = "on" if gate.enabled else "off by default"
+            st.markdown(
+                f"- **{ui.plain(gate.name)}** ({state_text}): `{gate.criterion}` "
+                f"must meet {ui.plain(str(gate.require))}"
+            )
+
+
+def _save(new_template) -> None:
+    """Keep an edited template in the session (weights set on Compare are kept)."""
+    state.update(template=new_template)
+
+
+with edit:
+    st.markdown(
+        "Weights are relative among siblings. Changes apply to this session; download "
+        "the template to keep them."
+    )
+    parents = {child.id: node.id for node in template.nodes() for child in node.criteria}
+    frame = pd.DataFrame(
+        [
+            {"id": n.id, "criterion": n.name, "under": parents.get(n.id, ""), "weight": n.weight}
+            for n in template.nodes()
+        ]
+    )
+    edited = st.data_editor(
+        frame,
+        key="templates_weights",
+        hide_index=True,
+        disabled=["id", "criterion", "under"],
+        column_config={"weight": st.column_config.NumberColumn(min_value=0.0, step=0.5)},
+    )
+    new_weights = dict(zip(edited["id"], edited["weight"], strict=True))
+
+    def reweight(nodes):
+        return tuple(
+            n.model_copy(
+                update={"weight": float(new_weights[n.id]), "criteria": reweight(n.criteria)}
+            )
+            for n in nodes
+        )
+
+    gates = []
+    leaves = {leaf.id: leaf for leaf in template.leaves()}
+    if template.gates:
+        st.markdown("**Gates**")
+    for gate in template.gates:
+        measure = leaves[gate.criterion].measure
+        on, need = st.columns([1, 2])
+        enabled = on.toggle(gate.name, value=gate.enabled, key=f"templates_gate_on_{gate.id}")
+        key = f"templates_gate_req_{gate.id}"
+        if isinstance(measure, BooleanMeasure):
+            require = need.toggle("required value: yes", value=bool(gate.require), key=key)
+        elif isinstance(measure, CoverageMeasure):
+            require = need.multiselect("must cover", measure.options, default=gate.require, key=key)
+        else:
+            low, high = measure.scale if isinstance(measure, RatingMeasure) else (None, None)
+            require = need.number_input(
+                "least acceptable",
+                value=float(gate.require),
+                min_value=low,
+                max_value=high,
+                key=key,
+            )
+        gates.append(gate.model_copy(update={"enabled": enabled, "require": require}))
+
+    profiles = {}
+    if template.profiles:
+        st.markdown("**Stakeholder profiles** (relative weights of the top-level criteria)")
+        tops = [c.id for c in template.criteria]
+        grid = pd.DataFrame(
+            {name: {t: p.weights.get(t) for t in tops} for name, p in template.profiles.items()}
+        ).T
+        edited_grid = st.data_editor(
+            grid,
+            key="templates_profiles",
+            column_config={t: st.column_config.NumberColumn(min_value=0.0) for t in tops},
+        )
+        for name, profile in template.profiles.items():
+            values = {t: float(v) for t, v in edited_grid.loc[name].items() if pd.notna(v)}
+            kept = {k: v for k, v in profile.weights.items() if k not in tops}
+            profiles[name] = profile.model_copy(update={"weights": {**kept, **values}})
+
+    candidate = template.model_copy(
+        update={
+            "criteria": reweight(template.criteria),
+            "gates": tuple(gates),
+            "profiles": profiles or template.profiles,
+        }
+    )
+    if candidate != template:
+        if all(w == 0 for w in new_weights.values()):
+            st.error("Every weight is 0: give at least one criterion a weight.")
+        else:
+            _save(candidate)
+            st.rerun()
+
+with files:
+    st.download_button(
+        "Download this template (YAML)",
+        dump_yaml(template),
+        file_name=f"{template.id}.yaml",
+        mime="application/x-yaml",
+        key="templates_download",
+    )
+    upload = st.file_uploader(
+        "Upload a template (YAML, up to 1 MB)", type=["yaml", "yml"], key="templates_upload"
+    )
+    if upload is not None:
+        data = upload.getvalue()
+        if len(data) > MAX_FILE_BYTES:
+            st.error(f"{upload.name} is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}.")
+        else:
+            try:
+                loaded = load_template(upload.name, data, base=state.criteria_dir())
+            except LoadError as exc:
+                st.error(f"{upload.name} was not loaded: {len(exc.report.problems)} problem(s).")
+                st.code("\n".join(str(p) for p in exc.report.problems), language=None)
+            else:
+                if st.button(f"Use {loaded.name} in this session", key="templates_use"):
+                    state.replace(state.new_session(loaded, state.shipped().vendors), origin=loaded)
+                    st.success(f"Now comparing on {loaded.name}.")
+
+with changes:
+    origin = st.session_state.get("template_origin", template)
+    found = diff_templates(origin, template)
+    st.caption(
+        f"Against {ui.plain(origin.name)} v{ui.plain(origin.version)}, where this session started."
+    )
+    if not found:
+        st.info("No changes.")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                [{"change": c.kind, "what": c.what, "id": c.id, "detail": c.detail} for c in found]
+            ),
+            hide_index=True,
+            key="templates_changes",
+            on_select="ignore",
+        )

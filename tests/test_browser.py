@@ -1,0 +1,180 @@
+"""The real app in a real browser: `streamlit run` on a free port, driven by Playwright in Debian's
+Chromium. Covers what AppTest cannot: the served page, a weight change through the slider's
+keyboard handling, a download, an upload, and screenshots of every page.
+
+Without /usr/bin/chromium the test is skipped — unless SCORECARD_REQUIRE_BROWSER is set, as
+.ci/run sets it after installing the package, in which case a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not CHROMIUM.exists():
+    if os.environ.get("SCORECARD_REQUIRE_BROWSER"):
+        raise RuntimeError("SCORECARD_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+    pytest.skip(
+        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
+    )
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "streamlit_app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        healthy = False
+        while time.monotonic() < deadline and process.poll() is None and not healthy:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    healthy = response.read() == b"ok"
+            except OSError:
+                time.sleep(0.25)
+        assert process.poll() is None and healthy, "streamlit did not become healthy"
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def page(tmp_path) -> Iterator[Page]:
+    with sync_playwright() as p:
+        # Playwright gives the browser a fresh temporary profile of its own.
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1600, "height": 1400}
+        )
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def _ranking(page: Page) -> list[str]:
+    cells = page.locator('[data-testid="stDataFrame"]').first.locator('td[aria-colindex="2"]')
+    return cells.all_text_contents()
+
+
+def _wait_for_ranking(page: Page, unlike: list[str] | None = None) -> list[str]:
+    """The vendor column once the table is drawn and stable (and, given `unlike`, reordered)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        now = _ranking(page)
+        if not now or now == unlike or (unlike and sorted(now) != sorted(unlike)):
+            continue
+        page.wait_for_timeout(250)
+        if _ranking(page) == now:
+            return now
+    raise AssertionError(f"no new, complete ranking appeared (before: {unlike})")
+
+
+HEADINGS = {
+    "Compare": "Compare vendors",
+    "Vendor": "Claims",
+    "Templates": "Criteria template",
+    "Session": "Session",
+    "Export": "Export",
+}
+
+
+def _goto(page: Page, link: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=link).click()
+    expect(page.get_by_role("heading", name=HEADINGS[link], exact=True)).to_be_visible(
+        timeout=30_000
+    )
+
+
+def test_a_session_from_weights_to_download_and_back(server, page, tmp_path):
+    page.goto(server)
+    expect(page.locator('[data-testid="stAppViewContainer"]')).to_be_visible(timeout=30_000)
+    expect(page.locator("h1").filter(has_text="Compare vendors")).to_be_visible(timeout=30_000)
+    before = _wait_for_ranking(page)
+    assert "Alibaba Wan" in before and len(before) >= 10
+    page.screenshot(path=tmp_path / "compare.png", full_page=True)
+
+    # Weight quality to the maximum with the slider's keyboard handling: the ranking must change.
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Independent quality")
+    slider.get_by_role("slider").focus()
+    slider.get_by_role("slider").press("End")
+    after = _wait_for_ranking(page, unlike=before)
+    assert after != before and sorted(after) == sorted(before)
+    page.screenshot(path=tmp_path / "compare-reweighted.png", full_page=True)
+
+    for title in ("Vendor", "Templates", "Export"):
+        _goto(page, title)
+        page.screenshot(path=tmp_path / f"{title.lower()}.png", full_page=True)
+
+    _goto(page, "Session")
+    page.screenshot(path=tmp_path / "session.png", full_page=True)
+    with page.expect_download() as download:
+        page.locator('[data-testid="stDownloadButton"] button').filter(has_text="session").click()
+    saved = tmp_path / "session.yaml"
+    download.value.save_as(saved)
+    text = saved.read_text()
+    assert "format: scorecard-session/1" in text and "quality: 100.0" in text
+
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(saved)
+    expect(page.get_by_text("Resumed:")).to_be_visible(timeout=30_000)
+    _goto(page, "Compare")
+    assert _wait_for_ranking(page) == after  # the resumed session ranks as the saved one did
+    for name in ("compare", "compare-reweighted", "vendor", "templates", "export", "session"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
