@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test lint format bench validate clean
+.PHONY: run test lint format bench schemas validate clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -30,6 +30,10 @@ format: $(STAMP)
 
 bench: $(STAMP)  ## timings against targets (and peers), written to benchmarks/results/
 	$(BIN)/python -m benchmarks
+
+schemas: $(STAMP)  ## regenerate the JSON Schemas editors use to check the YAML files
+	$(BIN)/scorecard schema template > schemas/template.schema.json
+	$(BIN)/scorecard schema vendor > schemas/vendor.schema.json
 
 validate: $(STAMP)  ## check the shipped criteria and vendor profiles
 	$(BIN)/scorecard validate

@@ -15,19 +15,26 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from scorecard import export
+from scorecard import __version__, export
+from scorecard.diff import diff_templates
 from scorecard.evidence import gaps
 from scorecard.export.profile import gaps_text, vendor_text
+from scorecard.export.record import reproduce
 from scorecard.loading import (
     DEFAULT_TEMPLATE,
     DEFAULT_VENDORS,
     LoadError,
     Workspace,
+    load_record,
+    load_template,
     load_workspace,
     validate,
 )
 from scorecard.model import Template, TemplateOverlay, Vendor, nearest
 from scorecard.scoring import METHODS, Options, ScoringError, score
+from scorecard.session import compare
+
+STARTER = Path(__file__).resolve().parent / "starter-template.yaml"
 
 SCHEMAS = {"template": TypeAdapter(Template | TemplateOverlay), "vendor": TypeAdapter(Vendor)}
 
@@ -128,6 +135,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     gaps.add_argument("--vendor", dest="only", metavar="ID", help="only this vendor")
 
+    out = commands.add_parser(
+        "export",
+        parents=[scoring],
+        help="write the comparison sheet (XLSX, HTML, Markdown, CSV) or the decision record",
+    )
+    out.add_argument(
+        "--format", choices=list(export.EXPORT_FORMATS), help="default: from the file's suffix"
+    )
+    out.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
+    again = commands.add_parser("reproduce", help="recompute a decision record from the files")
+    again.add_argument("record", type=Path, metavar="RECORD")
+
+    tpl = commands.add_parser("template", help="share criteria templates")
+    tpl_commands = tpl.add_subparsers(dest="template_command", required=True, metavar="ACTION")
+    diff = tpl_commands.add_parser("diff", help="what changed from template A to template B")
+    diff.add_argument("old", type=Path, metavar="A")
+    diff.add_argument("new", type=Path, metavar="B")
+    new = tpl_commands.add_parser("new", help="write a starter template to edit")
+    new.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: print it")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a file kind")
     schema.add_argument("kind", choices=sorted(SCHEMAS))
     return parser
@@ -200,6 +228,55 @@ def _gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    fmt = args.format or export.format_for(args.output)
+    if fmt is None:
+        suffixes = ", ".join(export.EXPORT_FORMATS.values())
+        raise UsageError(f"say --format, or name the file with one of {suffixes}")
+    workspace = _workspace(args)
+    comparison = compare(workspace.template, workspace.vendors, _options(args))
+    data = export.export_file(
+        fmt,
+        comparison,
+        version=__version__,
+        created=dt.datetime.now(dt.UTC),
+        files=workspace.files,
+        vendor_files=workspace.vendor_files,
+        template_path=str(args.criteria),
+    )
+    export.write_atomic(args.output, data)
+    print(f"wrote {args.output} ({fmt}, {len(data):,} bytes)")
+    return 0
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    record = load_record(args.record)
+    found = reproduce(record)
+    if found:
+        print(f"not reproduced: {len(found)} difference(s)", file=sys.stderr)
+        for line in found:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(f"reproduced: {len(record.result['ranking'])} vendor(s) ranked as on {record.created}")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    if args.template_command == "diff":
+        changes = diff_templates(load_template(args.old), load_template(args.new))
+        print("\n".join(map(str, changes)) if changes else "no differences")
+        return 0
+    text = STARTER.read_text()
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    if args.output.exists():
+        raise UsageError(f"{args.output} exists; choose another name")
+    export.write_atomic(args.output, text)
+    print(f"wrote {args.output}: edit it, then run scorecard validate {args.output}")
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     print(json.dumps(SCHEMAS[args.kind].json_schema(), indent=2))
     return 0
@@ -209,6 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (and never shows a traceback)."""
     args = _parser().parse_args(argv)
     handlers = {
+        "export": _export,
+        "reproduce": _reproduce,
+        "template": _template,
         "validate": _validate,
         "score": _score,
         "vendor": _vendor,

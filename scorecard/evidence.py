@@ -73,8 +73,17 @@ def review(template: Template, vendor: Vendor, today: dt.date) -> list[ClaimView
             date = claim_date(claim) if claim else None
             age = (today - earliest_day(date)).days if date else None
             known = claim is not None and claim.value is not None
-            out.append(ClaimView(node, group, claim, describe_value(claim, node.measure), date,
-                                 age, known and age is not None and age > limit))  # fmt: skip
+            out.append(
+                ClaimView(
+                    node,
+                    group,
+                    claim,
+                    describe_value(claim, node.measure),
+                    date,
+                    age,
+                    known and age is not None and age > limit,
+                )
+            )
     return out
 
 
@@ -106,8 +115,9 @@ def gaps(
     gate_on = {g.id: options.gates.get(g.id, g.enabled) for g in template.gates}
     shares = global_weights(template, resolve_weights(template, options))
     missing = options.missing or template.policies.missing
-    best = template.policies.confidence.factor("confirmed") if options.confidence is not False \
-        else 1.0  # fmt: skip
+    best = (
+        template.policies.confidence.factor("confirmed") if options.confidence is not False else 1.0
+    )
     result = score(template, vendors, replace(options, method="wsm"))
     out: dict[str, list[Gap]] = {}
     for vendor in vendors:

@@ -12,6 +12,7 @@ parsed at all.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from scorecard.model import (
     check_weight_ids,
     nearest,
 )
-from scorecard.session import Session, check_session
+from scorecard.session import DecisionRecord, Session, check_session
 
 MAX_FILE_BYTES = 1_000_000
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -88,6 +89,7 @@ class Document:
     keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     scalars: dict[tuple, str] = field(default_factory=dict)  # source text of typed scalars
     problems: list[Problem] = field(default_factory=list)
+    sha256: str = ""  # of the bytes read, for the decision record
 
     def problem(
         self, code: str, message: str, loc: tuple = (), hint: str = "", at_key: bool = False
@@ -132,6 +134,8 @@ def read_document(path: str | Path, text: str | bytes | None = None) -> Document
                 )
             )
             return doc
+        raw = text if isinstance(text, bytes) else text.encode("utf-8")
+        doc.sha256 = hashlib.sha256(raw).hexdigest()
         if isinstance(text, bytes):
             text = text.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -415,9 +419,15 @@ def _validate(doc: Document, model: type[BaseModel], data: Any, base: tuple = ()
 
 
 def _template(
-    path: Path, chain: tuple[Path, ...] = (), doc: Document | None = None, base: Path | None = None
+    path: Path,
+    chain: tuple[Path, ...] = (),
+    doc: Document | None = None,
+    base: Path | None = None,
+    files: dict[str, str] | None = None,
 ) -> tuple[Template | None, list[Problem]]:
     doc = doc or read_document(path)
+    if files is not None and doc.sha256:
+        files[doc.path] = doc.sha256
     if doc.data is not None and not isinstance(doc.data, dict):
         doc.problems.append(doc.problem("type", "a template is a mapping of fields at the top"))
     if doc.data is None or (doc.problems and not isinstance(doc.data, dict)):
@@ -452,7 +462,7 @@ def _template(
             )
         )
         return None, doc.problems
-    parent, parent_problems = _template(parent_path, (*chain, path.resolve()))
+    parent, parent_problems = _template(parent_path, (*chain, path.resolve()), files=files)
     if parent is None:
         if any(p.code == "extends-cycle" for p in parent_problems):
             return None, parent_problems  # the cycle is the whole story
@@ -521,12 +531,18 @@ def _deep_merge(base: dict, patch: dict) -> dict:
 
 
 def load_template(
-    path: str | Path, text: str | bytes | None = None, base: str | Path | None = None
+    path: str | Path,
+    text: str | bytes | None = None,
+    base: str | Path | None = None,
+    files: dict[str, str] | None = None,
 ) -> Template:
     """Load a criteria template (following `extends`, relative to `base` or the file's folder);
-    raise `LoadError` with every problem. With `text`, `path` only names the upload."""
+    raise `LoadError` with every problem. With `text`, `path` only names the upload. `files`, if
+    given, receives the path and SHA-256 of every file read."""
     doc = read_document(path, text) if text is not None else None
-    template, problems = _template(Path(path), doc=doc, base=Path(base) if base else None)
+    template, problems = _template(
+        Path(path), doc=doc, base=Path(base) if base else None, files=files
+    )
     if template is None:
         raise LoadError(Report(problems, [str(path)]))
     return template
@@ -604,22 +620,20 @@ def load_vendors(paths: Iterable[str | Path], template: Template) -> list[Vendor
 
 @dataclass(frozen=True)
 class Workspace:
-    """A template and the vendor profiles checked against it."""
+    """A template and the vendor profiles checked against it, and the files they came from."""
 
     template: Template
     vendors: tuple[Vendor, ...]
+    files: dict[str, str] = field(default_factory=dict)  # path -> SHA-256, template chain first
+    vendor_files: dict[str, str] = field(default_factory=dict)  # vendor id -> path
 
 
 def load_workspace(
     template: str | Path = DEFAULT_TEMPLATE, vendors: Sequence[str | Path] = (DEFAULT_VENDORS,)
 ) -> Workspace:
     """Load a template and vendors together; `LoadError` reports the problems of both."""
-    problems: list[Problem] = []
-    try:
-        loaded = load_template(template)
-    except LoadError as exc:
-        problems += exc.report.problems
-        loaded = None
+    hashes: dict[str, str] = {}
+    loaded, problems = _template(Path(template), files=hashes)
     files = expand(vendors)
     pairs = [(doc, _vendor(doc)) for doc in map(read_document, files)]
     _check_vendors(pairs, [loaded] if loaded else [])
@@ -632,7 +646,13 @@ def load_workspace(
         )
     if problems or loaded is None:
         raise LoadError(Report(problems, [str(template), *map(str, files)]))
-    return Workspace(loaded, tuple(v for _, v in pairs if v is not None))
+    hashes.update({doc.path: doc.sha256 for doc, _ in pairs})
+    return Workspace(
+        loaded,
+        tuple(v for _, v in pairs if v is not None),
+        hashes,
+        {v.id: doc.path for doc, v in pairs if v is not None},
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -653,6 +673,19 @@ def load_session(name: str, text: str | bytes, available: Sequence[str]) -> Sess
     if doc.problems or session is None:
         raise LoadError(Report(doc.problems, [name]))
     return session
+
+
+def load_record(path: str | Path) -> DecisionRecord:
+    """Read a decision record (JSON) with located errors."""
+    doc = read_document(path)
+    record = None
+    if isinstance(doc.data, dict):
+        record = _validate(doc, DecisionRecord, doc.data)
+    elif doc.data is not None:
+        doc.problems.append(doc.problem("type", "a decision record is a JSON object"))
+    if doc.problems or record is None:
+        raise LoadError(Report(doc.problems, [str(path)]))
+    return record
 
 
 def kind_of(data: Any) -> str:

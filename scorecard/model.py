@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -92,11 +93,14 @@ def _check_partial_date(value: str) -> str:
     return value
 
 
+_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 PartialDate = Annotated[
     str,
     BeforeValidator(_to_partial_date),
-    StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    StringConstraints(pattern=_DATE_PATTERN),
     AfterValidator(_check_partial_date),
+    # Editors read `2025` as a number and `2025-12-03` as text: both are dates here.
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _DATE_PATTERN}, {"type": "integer"}]}),
 ]
 
 

@@ -7,9 +7,10 @@ Pure: `loading` reads and writes session files; the app keeps one in its state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from scorecard.model import (
     Claim,
@@ -23,7 +24,7 @@ from scorecard.model import (
     check_claims,
     nearest,
 )
-from scorecard.scoring import Method, Options
+from scorecard.scoring import Method, Options, Result, score
 
 SESSION_FORMAT = "scorecard-session/1"
 
@@ -131,3 +132,52 @@ def check_session(session: Session, available: Sequence[str]) -> list[Problem]:
             )
             problems.append(Problem(p.code, p.message, loc, p.hint))
     return problems
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything an export needs: the inputs as scored (overrides applied) and the result."""
+
+    template: Template
+    vendors: tuple[Vendor, ...]
+    options: Options
+    overrides: tuple[Override, ...]
+    result: Result
+
+
+def compare(
+    template: Template,
+    vendors: Sequence[Vendor],
+    options: Options | None = None,
+    overrides: Sequence[Override] = (),
+) -> Comparison:
+    """Apply the buyer's overrides and score: the one call behind every export."""
+    options = options or Options()
+    effective = tuple(apply_overrides(vendors, overrides))
+    return Comparison(
+        template, effective, options, tuple(overrides), score(template, effective, options)
+    )
+
+
+RECORD_FORMAT = "scorecard-decision-record/1"
+
+
+class RecordedFile(FrozenModel):
+    """An input file as it was when the record was made."""
+
+    path: str
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    vendor: Id | None = None  # set for vendor profiles
+
+
+class DecisionRecord(FrozenModel):
+    """Which inputs, weights and policies produced a ranking, so it can be reproduced later."""
+
+    format: Literal["scorecard-decision-record/1"]
+    tool: str
+    version: str
+    created: str
+    template_path: str | None  # None: a template edited or uploaded in the app (see session)
+    files: tuple[RecordedFile, ...]
+    session: Session  # template as scored, vendors, weights, gates, policies, overrides
+    result: dict[str, Any]  # the ranking as exported (see export.ranking)

@@ -219,3 +219,29 @@ def test_vendor_text_is_never_markup(tmp_path, monkeypatch):
     assert len(shown) == 2  # the claim, and the question to ask
     assert shown[0] == escaped and shown[1].endswith(escaped)
     assert not any("<script>" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "html", "md", "csv", "record"])
+def test_every_export_format_downloads(fmt):
+    at = start()
+    at.switch_page("scorecard/app/pages/export.py").run()
+    at.radio(key="export_format").set_value(fmt).run()
+    assert not at.exception
+    assert at.get("download_button")
+
+
+def test_the_record_names_the_shipped_files_until_the_template_is_edited():
+    at = start()
+    at.switch_page("scorecard/app/pages/export.py").run()
+    assert not at.caption or "carries it in full" not in at.caption[-1].value
+    at.switch_page("scorecard/app/pages/templates.py").run()
+    frame = at.data_editor(key="templates_weights").value
+    row = int(frame.index[frame["id"] == "cost"][0])
+    at.session_state["templates_weights"] = {
+        "edited_rows": {row: {"weight": 9.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.switch_page("scorecard/app/pages/export.py").run()
+    assert "carries it in full" in at.caption[-1].value

@@ -183,3 +183,38 @@ def test_gaps_lists_questions_gate_first():
     assert "Commercial use of outputs permitted" in lines[1] and "gate commercial_use" in lines[1]
     everyone = run("gaps").stdout
     assert everyone.count(" unknown\n") == 12
+
+
+def test_export_every_format_and_reproduce(tmp_path):
+    for name in ("sheet.xlsx", "report.html", "page.md", "ranking.csv", "record.json"):
+        done = run("export", "--profile", "legal", "-o", str(tmp_path / name))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(f"wrote {tmp_path / name}")
+    assert (tmp_path / "sheet.xlsx").read_bytes()[:2] == b"PK"
+    again = run("reproduce", str(tmp_path / "record.json"))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("reproduced: 12 vendor(s)")
+
+
+def test_export_needs_a_format_it_knows(tmp_path):
+    done = run("export", "-o", str(tmp_path / "x.pdf"))
+    assert done.returncode == 2 and "say --format" in done.stderr
+
+
+def test_reproduce_a_broken_record_is_a_located_error(tmp_path):
+    bad = tmp_path / "record.json"
+    bad.write_text('{"format": "scorecard-decision-record/1", "tool": "scorecard"}\n')
+    done = run("reproduce", str(bad))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{bad}:1:1: [missing-field] version" in done.stderr
+
+
+def test_template_new_and_diff(tmp_path):
+    target = tmp_path / "mine.yaml"
+    assert run("template", "new", "-o", str(target)).returncode == 0
+    assert run("validate", str(target)).returncode == 0
+    assert run("template", "new", "-o", str(target)).returncode == 2  # never overwrites
+    diff = run(
+        "template", "diff", str(DATA / "valid" / "mini.yaml"), str(DATA / "valid" / "team.yaml")
+    )
+    assert diff.returncode == 0 and "reweighted criterion latency: 1 -> 3" in diff.stdout

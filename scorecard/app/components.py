@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
+from scorecard.export.charts import names
 from scorecard.model import Source, Template
 from scorecard.scoring import Result, difference
 
@@ -51,10 +51,6 @@ def source_link(source: Source) -> str:
 
 def confidence_badge(level: str) -> None:
     st.badge(level, color=BADGE_COLORS[level])  # type: ignore[arg-type]
-
-
-def names(template: Template) -> dict[str, str]:
-    return {c.id: c.name for c in template.nodes()}
 
 
 def table_height(rows: int) -> int:
@@ -103,52 +99,6 @@ RANKING_COLUMNS = {
     ),
     "Overrides": st.column_config.NumberColumn(help="Claims replaced or added by the buyer"),
 }
-
-
-def contributions_chart(result: Result, template: Template) -> alt.Chart:
-    """Each vendor's weighted-sum points, stacked by top-level criterion, in rank order."""
-    label = names(template)
-    data = pd.DataFrame(
-        [
-            {"Vendor": row.name, "Criterion": label[c], "Points": points}
-            for row in result.rows
-            for c, points in row.contributions.items()
-        ]
-    )
-    order = [row.name for row in result.rows]
-    return (
-        alt.Chart(data, title="Points by criterion (weighted sum)")
-        .mark_bar()
-        .encode(
-            x=alt.X("sum(Points):Q", title="Points"),
-            y=alt.Y("Vendor:N", sort=order, title=None),
-            color=alt.Color("Criterion:N", sort=[label[c.id] for c in template.criteria]),
-            tooltip=["Vendor", "Criterion", alt.Tooltip("Points:Q", format=".1f")],
-        )
-    )
-
-
-def utilities_heatmap(result: Result, template: Template) -> alt.Chart:
-    """Utilities (after the confidence and missing-data policies) of every vendor and leaf."""
-    label = names(template)
-    leaves = [leaf.id for leaf in template.leaves()]
-    data = pd.DataFrame(
-        [
-            {"Vendor": row.name, "Criterion": label[leaf], "Utility": row.utilities.get(leaf)}
-            for row in result.rows
-            for leaf in leaves
-        ]
-    )
-    return (
-        alt.Chart(data, title="Utility by criterion (0 = worst, 1 = best; grey = excluded)")
-        .mark_rect()
-        .encode(
-            x=alt.X("Criterion:N", sort=[label[leaf] for leaf in leaves], title=None),
-            y=alt.Y("Vendor:N", sort=[row.name for row in result.rows], title=None),
-            color=alt.Color("Utility:Q", scale=alt.Scale(domain=[0, 1], scheme="blues")),
-            tooltip=["Vendor", "Criterion", alt.Tooltip("Utility:Q", format=".2f")],
-        )
-    )
 
 
 def difference_frame(result: Result, template: Template, first: str, second: str) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from scorecard.loading import (
     Report,
     expand,
     load_template,
-    load_vendors,
+    load_workspace,
 )
 from scorecard.model import Template, Vendor
 from scorecard.scoring import Matrix, Result, build_matrix, evaluate
@@ -41,11 +41,15 @@ def criteria_dir() -> Path:
 
 @dataclass(frozen=True)
 class Shipped:
-    """What ships in criteria/ and vendors/: valid templates and vendors, and any problems."""
+    """What ships in criteria/ and vendors/: valid templates and vendors, any problems, and the
+    files each came from (for the decision record)."""
 
     templates: dict[str, Template]  # file name -> template
     vendors: tuple[Vendor, ...]
     report: Report
+    template_files: dict[str, dict[str, str]]  # file name -> {path: SHA-256}, extends chain
+    vendor_files: dict[str, str]  # vendor id -> path
+    vendor_hashes: dict[str, str]  # path -> SHA-256
 
 
 def _fingerprint(root: Path) -> str:
@@ -60,19 +64,34 @@ def _load_shipped(root: Path, fingerprint: str) -> Shipped:
     del fingerprint  # part of the cache key: the files' content
     report = Report()
     templates: dict[str, Template] = {}
+    template_files: dict[str, dict[str, str]] = {}
     for path in expand([root / DEFAULT_TEMPLATE.parent]):
+        files: dict[str, str] = {}
         try:
-            templates[path.name] = load_template(path)
+            templates[path.name] = load_template(path, files=files)
         except LoadError as exc:
             report.problems += exc.report.problems
-    vendors: tuple[Vendor, ...] = ()
-    default = templates.get(DEFAULT_TEMPLATE.name)
-    if default is not None:
+        template_files[path.name] = {os.path.relpath(p, root): h for p, h in files.items()}
+    workspace = None
+    if DEFAULT_TEMPLATE.name in templates:
         try:
-            vendors = tuple(load_vendors([root / DEFAULT_VENDORS], default))
+            workspace = load_workspace(root / DEFAULT_TEMPLATE, [root / DEFAULT_VENDORS])
         except LoadError as exc:
             report.problems += exc.report.problems
-    return Shipped(templates, vendors, report)
+    if workspace is None:
+        return Shipped(templates, (), report, template_files, {}, {})
+    return Shipped(
+        templates,
+        workspace.vendors,
+        report,
+        template_files,
+        {v: os.path.relpath(p, root) for v, p in workspace.vendor_files.items()},
+        {
+            os.path.relpath(p, root): h
+            for p, h in workspace.files.items()
+            if p in workspace.vendor_files.values()
+        },
+    )
 
 
 def shipped() -> Shipped:
@@ -109,11 +128,15 @@ def replace(new: Session, origin: Template | None = None) -> None:
     st.session_state["template_origin"] = origin or new.template
 
 
+def vendors_without_overrides() -> list[Vendor]:
+    """The chosen vendors as shipped."""
+    chosen = set(session().vendors)
+    return [v for v in shipped().vendors if v.id in chosen]
+
+
 def vendors() -> list[Vendor]:
     """The chosen vendors with the buyer's overrides applied."""
-    chosen = set(session().vendors)
-    base = [v for v in shipped().vendors if v.id in chosen]
-    return apply_overrides(base, session().overrides)
+    return apply_overrides(vendors_without_overrides(), session().overrides)
 
 
 def overridden() -> set[tuple[str, str]]:
@@ -143,3 +166,21 @@ def result() -> Result:
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+def record_inputs() -> dict:
+    """The `files`, `vendor_files` and `template_path` of a decision record for this session:
+    paths relative to the data folder; a template edited or uploaded here has no file, and the
+    record carries the template itself."""
+    data, current = shipped(), session()
+    chosen = set(current.vendors)
+    vendor_files = {v: p for v, p in data.vendor_files.items() if v in chosen}
+    files = {p: data.vendor_hashes[p] for p in vendor_files.values()}
+    name = next((n for n, t in data.templates.items() if t == current.template), None)
+    if name is None:
+        return {"files": files, "vendor_files": vendor_files, "template_path": None}
+    return {
+        "files": {**data.template_files[name], **files},
+        "vendor_files": vendor_files,
+        "template_path": str(DEFAULT_TEMPLATE.parent / name),
+    }

@@ -1,171 +1,101 @@
-"""What leaves the tool: the ranking as a table, JSON, CSV or Markdown, written atomically.
+"""What leaves the tool. One function per format, called by both the CLI and the app:
 
-Each format is one function of a `Result`; the CLI and the app call the same ones. Text cells that
-a spreadsheet would run as a formula are neutralised.
+- `ranking.to_table/to_json/to_csv/to_markdown(result)`: the ranking (`scorecard score`);
+- `export_file(fmt, comparison, ...)`: the comparison sheet as XLSX, HTML, Markdown or CSV, or the
+  decision record (`scorecard export`, the app's Export page).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
-import tempfile
+import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from scorecard.model import CONFIDENCE_LEVELS
-from scorecard.scoring import METHOD_NAMES, Result
+from scorecard.export import record
+from scorecard.export.markdown import markdown_report
+from scorecard.export.ranking import (
+    FORMATS,
+    ranking,
+    render,
+    safe_cell,
+    to_csv,
+    to_json,
+    to_markdown,
+    to_table,
+    write_atomic,
+)
+from scorecard.session import Comparison
 
-FORMATS = ("table", "json", "csv", "md")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+__all__ = [
+    "EXPORT_FORMATS",
+    "FORMATS",
+    "export_file",
+    "format_for",
+    "ranking",
+    "render",
+    "safe_cell",
+    "to_csv",
+    "to_json",
+    "to_markdown",
+    "to_table",
+    "write_atomic",
+]
 
-
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe; numbers pass."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def ranking(result: Result) -> dict[str, Any]:
-    """The ranking as plain data (the JSON form)."""
-    return {
-        "template": {"id": result.template_id, "version": result.template_version},
-        "method": result.method,
-        "profile": result.profile,
-        "policies": {"missing": result.missing, "confidence": result.confidence},
-        "ranking": [
-            {
-                "vendor": row.vendor,
-                "name": row.name,
-                "rank": row.rank,
-                "score": round(row.score, 6),
-                "passed_gates": row.passed_gates,
-                "failed_gates": row.failed_gates,
-                "contributions": {k: round(v, 6) for k, v in row.contributions.items()},
-                "coverage": {k: round(v, 6) for k, v in row.coverage.items()},
-            }
-            for row in result.rows
-        ],
-    }
-
-
-def _gates_text(row: Any) -> str:
-    return "pass" if row.passed_gates else "FAIL: " + ", ".join(row.failed_gates)
-
-
-def _evidence_text(row: Any) -> str:
-    strong = row.coverage["verified"] + row.coverage["confirmed"]
-    return f"{strong:.0%} confirmed, {row.coverage['unknown']:.0%} unknown"
+#: Export formats and their file suffix.
+EXPORT_FORMATS = {"xlsx": ".xlsx", "html": ".html", "md": ".md", "csv": ".csv", "record": ".json"}
+MIME_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html",
+    "md": "text/markdown",
+    "csv": "text/csv",
+    "record": "application/json",
+}
 
 
-def to_json(result: Result) -> str:
-    return json.dumps(ranking(result), indent=2, ensure_ascii=False) + "\n"
+def format_for(path: str | Path) -> str | None:
+    """The export format a file name implies (.xlsx, .html/.htm, .md, .csv, .json), if any."""
+    suffix = Path(path).suffix.lower()
+    suffix = ".html" if suffix == ".htm" else suffix
+    return next((fmt for fmt, ext in EXPORT_FORMATS.items() if ext == suffix), None)
 
 
-def to_csv(result: Result) -> str:
-    tops = list(result.rows[0].contributions) if result.rows else []
-    out = io.StringIO()
-    writer = csv.writer(out)  # RFC 4180: CRLF, so a CR inside a field gets quoted
-    writer.writerow(
-        [
-            "rank",
-            "vendor",
-            "name",
-            "score",
-            "passed_gates",
-            "failed_gates",
-            *(f"points_{t}" for t in tops),
-            *(f"evidence_{lv}" for lv in CONFIDENCE_LEVELS),
-        ]
-    )
-    for row in result.rows:
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    row.rank,
-                    row.vendor,
-                    row.name,
-                    round(row.score, 6),
-                    row.passed_gates,
-                    " ".join(row.failed_gates),
-                    *(round(row.contributions[t], 6) for t in tops),
-                    *(round(row.coverage[lv], 6) for lv in CONFIDENCE_LEVELS),
-                )
-            ]
+def export_file(
+    fmt: str,
+    comparison: Comparison,
+    *,
+    version: str,
+    created: dt.datetime,
+    files: Mapping[str, str],
+    vendor_files: Mapping[str, str],
+    template_path: str | None,
+) -> bytes:
+    """One export as bytes. `files`, `vendor_files` and `template_path` identify the inputs for the
+    decision record (see `record.decision_record`)."""
+    today = created.date()
+    # xlsxwriter and vl-convert load only when their format is asked for.
+    if fmt == "xlsx":
+        from scorecard.export.xlsx import to_xlsx
+
+        return to_xlsx(comparison)
+    if fmt == "html":
+        from scorecard.export.html import to_html
+
+        text = to_html(comparison, today, version)
+    elif fmt == "md":
+        text = markdown_report(comparison, today)
+    elif fmt == "csv":
+        text = to_csv(comparison.result)
+    elif fmt == "record":
+        text = record.to_json(
+            record.decision_record(
+                comparison,
+                files=files,
+                vendor_files=vendor_files,
+                template_path=template_path,
+                created=created,
+                version=version,
+            )
         )
-    return out.getvalue()
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def to_markdown(result: Result) -> str:
-    lines = [
-        f"Ranking by {METHOD_NAMES[result.method]}, template `{result.template_id}` "
-        f"v{result.template_version}, profile {result.profile or 'default'}, missing data: "
-        f"{result.missing}, confidence discount: {'on' if result.confidence else 'off'}.",
-        "",
-        "| Rank | Vendor | Score | Gates | Evidence |",
-        "|---:|---|---:|---|---|",
-    ]
-    for row in result.rows:
-        lines.append(
-            f"| {row.rank} | {_md(row.name)} | {row.score:.1f} | {_md(_gates_text(row))} "
-            f"| {_evidence_text(row)} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def to_table(result: Result) -> str:
-    header = ("rank", "vendor", "score", "gates", "evidence")
-    body = [
-        (str(r.rank), r.name, f"{r.score:.1f}", _gates_text(r), _evidence_text(r))
-        for r in result.rows
-    ]
-    widths = [max(len(x) for x in col) for col in zip(header, *body, strict=False)]
-    lines = [
-        "  ".join(
-            cell.rjust(w) if i in (0, 2) else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(line, widths, strict=True))
-        ).rstrip()
-        for line in (header, *body)
-    ]
-    title = (
-        f"{METHOD_NAMES[result.method]} · {result.template_id} v{result.template_version} · "
-        f"profile {result.profile or 'default'} · missing: {result.missing} · "
-        f"confidence: {'on' if result.confidence else 'off'}"
-    )
-    return "\n".join([title, *lines]) + "\n"
-
-
-RENDERERS = {"table": to_table, "json": to_json, "csv": to_csv, "md": to_markdown}
-
-
-def render(result: Result, fmt: str) -> str:
-    """The ranking in one of `FORMATS`."""
-    return RENDERERS[fmt](result)
-
-
-def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write a file so that readers see the old content or the new, never a half-written one."""
-    path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent or ".", os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    else:
+        raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
+    return text.encode("utf-8")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from scorecard.app import components as ui
 from scorecard.app import state
+from scorecard.export import charts
 from scorecard.scoring import METHOD_NAMES, METHODS, Options, resolve_weights
 
 data = state.shipped()
@@ -181,8 +182,8 @@ def panel() -> None:
         on_select="ignore",
     )
     left, right = st.columns(2)
-    left.altair_chart(ui.contributions_chart(result, template), width="stretch")
-    right.altair_chart(ui.utilities_heatmap(result, template), width="stretch")
+    left.altair_chart(charts.contributions_chart(result, template), width="stretch")
+    right.altair_chart(charts.utilities_heatmap(result, template), width="stretch")
 
     st.subheader("Why one vendor ranks above another")
     ids = [row.vendor for row in result.rows]

@@ -1,39 +1,49 @@
-"""Export: the ranking as files for the people who sign."""
+"""Export: the comparison sheet and the decision record, for the people who sign."""
+
+import datetime as dt
 
 import streamlit as st
 
-from scorecard import export
+from scorecard import __version__, export
 from scorecard.app import state
+from scorecard.session import compare
+
+LABELS = {
+    "xlsx": "Comparison sheet (Excel, live formulas)",
+    "html": "Report (HTML, one file, readable offline)",
+    "md": "Wiki page (Markdown)",
+    "csv": "Ranking (CSV)",
+    "record": "Decision record (JSON)",
+}
 
 st.title("Export")
 session = state.session()
 if not session.vendors:
     st.info("Choose vendors on the Compare page first.")
     st.stop()
-result = state.result()
 st.markdown(
-    "The ranking as it stands in this session: the template, weights, gates, policies "
-    "and overrides you chose."
+    "Everything below is the ranking as it stands in this session: the template, "
+    "weights, gates, policies and overrides you chose. The decision record lists the "
+    "files (with their SHA-256) and settings behind it; `scorecard reproduce` checks it "
+    "later."
 )
-stem = f"scorecard-{result.template_id}"
+comparison = compare(
+    session.template, state.vendors_without_overrides(), session.options(), session.overrides
+)
+created = dt.datetime.now(dt.UTC)
+stem = f"scorecard-{comparison.result.template_id}-{created:%Y%m%d}"
+inputs = state.record_inputs()
+choice = st.radio("Format", list(LABELS), format_func=LABELS.get, key="export_format")
+data = export.export_file(choice, comparison, version=__version__, created=created, **inputs)
 st.download_button(
-    "Ranking (CSV)",
-    export.to_csv(result),
-    file_name=f"{stem}.csv",
-    mime="text/csv",
-    key="export_csv",
+    f"Download {LABELS[choice].split(' (')[0].lower()}",
+    data,
+    file_name=f"{stem}{export.EXPORT_FORMATS[choice]}",
+    mime=export.MIME_TYPES[choice],
+    key="export_download",
 )
-st.download_button(
-    "Ranking (JSON)",
-    export.to_json(result),
-    file_name=f"{stem}.json",
-    mime="application/json",
-    key="export_json",
-)
-st.download_button(
-    "Ranking (Markdown)",
-    export.to_markdown(result),
-    file_name=f"{stem}.md",
-    mime="text/markdown",
-    key="export_md",
-)
+if inputs["template_path"] is None:
+    st.caption(
+        "The template was edited or uploaded in this session: the decision record carries "
+        "it in full, since no file on disk holds it."
+    )

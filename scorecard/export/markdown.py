@@ -1,0 +1,76 @@
+"""The comparison as a Markdown page for a wiki: ranking, weights, gates and every vendor's
+evidence. Text from the data is escaped so that it cannot turn into links, images or markup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from scorecard.evidence import review
+from scorecard.export.ranking import to_markdown
+from scorecard.scoring import global_weights, resolve_weights
+from scorecard.session import Comparison
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~])")
+
+
+def md(text: str) -> str:
+    """Data text as literal Markdown (one line, specials escaped)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _href(url: str) -> str:
+    return "".join({"(": "%28", ")": "%29", "<": "%3C", ">": "%3E"}.get(c, c) for c in url)
+
+
+def markdown_report(comparison: Comparison, today: dt.date) -> str:
+    template, result = comparison.template, comparison.result
+    shares = global_weights(template, resolve_weights(template, comparison.options))
+    lines = [
+        f"# Vendor comparison: {md(template.name)}",
+        "",
+        to_markdown(result).rstrip(),
+        "",
+        "## Weights",
+        "",
+        "| Criterion | Share |",
+        "|---|---:|",
+    ]
+    for top in template.criteria:
+        lines.append(f"| **{md(top.name)}** | **{shares[top.id]:.1%}** |")
+        lines += [f"| {md(n.name)} | {shares[n.id]:.1%} |" for n in top.walk() if n is not top]
+    lines += ["", "## Gates", "", "- Service can be bought (not discontinued) — built in"]
+    lines += [
+        f"- {md(g.name)}: `{g.criterion}` must meet {md(str(g.require))}"
+        + ("" if g.enabled else " (off by default)")
+        for g in template.gates
+    ]
+    overridden = {(o.vendor, o.criterion) for o in comparison.overrides}
+    vendors = {v.id: v for v in comparison.vendors}
+    for row in result.rows:
+        vendor = vendors[row.vendor]
+        lines += [
+            "",
+            f"## {row.rank}. {md(vendor.name)} — {row.score:.1f}",
+            "",
+            f"{md(vendor.company)} · status: {vendor.status}",
+            "",
+            "| Criterion | Value | Evidence | As of | Sources |",
+            "|---|---|---|---|---|",
+        ]
+        for view in review(template, vendor, today):
+            claim = view.claim
+            level = claim.confidence if claim else "unknown"
+            if (vendor.id, view.criterion.id) in overridden:
+                level += " (buyer override)"
+            if view.stale:
+                level += ", stale"
+            sources = "; ".join(
+                f"[{md(s.title)}]({_href(s.url)})" if s.url else md(s.title)
+                for s in (claim.sources if claim else ())
+            )
+            lines.append(
+                f"| {md(view.criterion.name)} | {md(view.value)} | {level} | "
+                f"{view.date or ''} | {sources} |"
+            )
+    return "\n".join(lines) + "\n"

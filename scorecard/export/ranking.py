@@ -1,0 +1,185 @@
+"""The ranking as a table, JSON, CSV or Markdown, and atomic writes.
+
+Each format is one function of a `Result`; the CLI and the app call the same ones. Text cells that
+a spreadsheet would run as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from scorecard.model import CONFIDENCE_LEVELS
+from scorecard.scoring import METHOD_NAMES, Result
+
+FORMATS = ("table", "json", "csv", "md")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe; numbers pass."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def ranking(result: Result, detail: bool = False) -> dict[str, Any]:
+    """The ranking as plain data (the JSON form). With `detail` (for the decision record): scores
+    at full precision, every gate with its outcome, and the points of every leaf criterion."""
+    digits = None if detail else 6
+    rows = [_row(row, digits) for row in result.rows]
+    if detail:
+        for out, row in zip(rows, result.rows, strict=True):
+            out["gates"] = [
+                {"id": g.id, "outcome": g.outcome, "detail": g.detail, "enabled": g.enabled}
+                for g in row.gates
+            ]
+            out["points"] = dict(row.points)
+    return {
+        "template": {"id": result.template_id, "version": result.template_version},
+        "method": result.method,
+        "profile": result.profile,
+        "policies": {"missing": result.missing, "confidence": result.confidence},
+        "ranking": rows,
+    }
+
+
+def _row(row: Any, digits: int | None) -> dict[str, Any]:
+    def num(value: float) -> float:
+        return value if digits is None else round(value, digits)
+
+    return {
+        "vendor": row.vendor,
+        "name": row.name,
+        "rank": row.rank,
+        "score": num(row.score),
+        "passed_gates": row.passed_gates,
+        "failed_gates": row.failed_gates,
+        "contributions": {k: num(v) for k, v in row.contributions.items()},
+        "coverage": {k: num(v) for k, v in row.coverage.items()},
+    }
+
+
+def _gates_text(row: Any) -> str:
+    return "pass" if row.passed_gates else "FAIL: " + ", ".join(row.failed_gates)
+
+
+def _evidence_text(row: Any) -> str:
+    strong = row.coverage["verified"] + row.coverage["confirmed"]
+    return f"{strong:.0%} confirmed, {row.coverage['unknown']:.0%} unknown"
+
+
+def to_json(result: Result) -> str:
+    return json.dumps(ranking(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(result: Result) -> str:
+    tops = list(result.rows[0].contributions) if result.rows else []
+    out = io.StringIO()
+    writer = csv.writer(out)  # RFC 4180: CRLF, so a CR inside a field gets quoted
+    writer.writerow(
+        [
+            "rank",
+            "vendor",
+            "name",
+            "score",
+            "passed_gates",
+            "failed_gates",
+            *(f"points_{t}" for t in tops),
+            *(f"evidence_{lv}" for lv in CONFIDENCE_LEVELS),
+        ]
+    )
+    for row in result.rows:
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    row.rank,
+                    row.vendor,
+                    row.name,
+                    round(row.score, 6),
+                    row.passed_gates,
+                    " ".join(row.failed_gates),
+                    *(round(row.contributions[t], 6) for t in tops),
+                    *(round(row.coverage[lv], 6) for lv in CONFIDENCE_LEVELS),
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(result: Result) -> str:
+    lines = [
+        f"Ranking by {METHOD_NAMES[result.method]}, template `{result.template_id}` "
+        f"v{result.template_version}, profile {result.profile or 'default'}, missing data: "
+        f"{result.missing}, confidence discount: {'on' if result.confidence else 'off'}.",
+        "",
+        "| Rank | Vendor | Score | Gates | Evidence |",
+        "|---:|---|---:|---|---|",
+    ]
+    for row in result.rows:
+        lines.append(
+            f"| {row.rank} | {_md(row.name)} | {row.score:.1f} | {_md(_gates_text(row))} "
+            f"| {_evidence_text(row)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def to_table(result: Result) -> str:
+    header = ("rank", "vendor", "score", "gates", "evidence")
+    body = [
+        (str(r.rank), r.name, f"{r.score:.1f}", _gates_text(r), _evidence_text(r))
+        for r in result.rows
+    ]
+    widths = [max(len(x) for x in col) for col in zip(header, *body, strict=False)]
+    lines = [
+        "  ".join(
+            cell.rjust(w) if i in (0, 2) else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in (header, *body)
+    ]
+    title = (
+        f"{METHOD_NAMES[result.method]} · {result.template_id} v{result.template_version} · "
+        f"profile {result.profile or 'default'} · missing: {result.missing} · "
+        f"confidence: {'on' if result.confidence else 'off'}"
+    )
+    return "\n".join([title, *lines]) + "\n"
+
+
+RENDERERS = {"table": to_table, "json": to_json, "csv": to_csv, "md": to_markdown}
+
+
+def render(result: Result, fmt: str) -> str:
+    """The ranking in one of `FORMATS`."""
+    return RENDERERS[fmt](result)
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> None:
+    """Write a file so that readers see the old content or the new, never a half-written one."""
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent or ".", os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

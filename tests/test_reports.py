@@ -1,0 +1,167 @@
+"""The HTML report, the Markdown page, the decision record and `reproduce`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+
+import pytest
+from conftest import ROOT
+
+from scorecard.export import export_file, format_for
+from scorecard.export.html import to_html
+from scorecard.export.markdown import markdown_report
+from scorecard.export.record import decision_record, reproduce
+from scorecard.loading import load_record, load_workspace
+from scorecard.scoring import Options
+from scorecard.session import Override, compare
+
+TODAY = dt.date(2026, 11, 25)
+NASTY = '<script>alert(1)</script><img src="https://evil.example/x.png"> & "quotes"'
+
+
+def _workspace(root=ROOT):
+    return load_workspace(root / "criteria" / "ai-video-enterprise.yaml", [root / "vendors"])
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_self_contained_and_escapes_vendor_text():
+    ws = _workspace()
+    pika = next(v for v in ws.vendors if v.id == "pika")
+    evil = pika.model_copy(update={"name": NASTY, "description": NASTY})
+    vendors = [evil if v.id == "pika" else v for v in ws.vendors]
+    html = to_html(compare(ws.template, vendors), TODAY, "test")
+    parser = _Collect()
+    parser.feed(html)
+    tags = [t for t, _ in parser.tags]
+    assert "script" not in tags and "link" not in tags and "img" not in tags
+    assert "svg" in tags  # the chart, inline
+    evidence = {s.url for v in vendors for c in v.claims.values() for s in c.sources if s.url}
+    evidence |= {s.url for v in vendors for f in v.funding_context for s in f.sources if s.url}
+    evidence |= {v.website for v in vendors if v.website}
+    for tag, attrs in parser.tags:
+        for name in ("src", "href", "xlink:href"):
+            value = attrs.get(name) or ""
+            if re.match(r"https?://", value):
+                assert tag == "a" and value in evidence, (tag, value)
+    assert "url(http" not in html and "@import" not in html
+    assert NASTY in "".join(parser.text)  # shown as text, exactly
+    assert "&lt;script&gt;" in html
+
+
+def test_markdown_page_has_every_vendor_and_escapes_text():
+    ws = _workspace()
+    page = markdown_report(compare(ws.template, ws.vendors, Options(profile="legal")), TODAY)
+    assert page.startswith("# Vendor comparison: AI video generation")
+    assert page.count("\n## ") == 2 + len(ws.vendors)  # weights, gates, one per vendor
+    assert "[Kling AI Community Guidelines](https://kling.ai/docs/community-policy)" in page
+    assert "profile legal" in page
+
+
+def _record(tmp_path, options=None, overrides=()):
+    for folder in ("criteria", "vendors"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    ws = load_workspace(tmp_path / "criteria" / "ai-video-enterprise.yaml", [tmp_path / "vendors"])
+    comparison = compare(ws.template, ws.vendors, options, overrides)
+    record = decision_record(
+        comparison,
+        files={str(p).replace(f"{tmp_path}/", ""): h for p, h in ws.files.items()},
+        vendor_files={v: p.replace(f"{tmp_path}/", "") for v, p in ws.vendor_files.items()},
+        template_path="criteria/ai-video-enterprise.yaml",
+        created=dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC),
+        version="test",
+    )
+    return record, comparison
+
+
+def test_a_fresh_record_reproduces(tmp_path):
+    override = Override.model_validate(
+        {
+            "vendor": "runway",
+            "criterion": "generation_time",
+            "claim": {
+                "value": 90,
+                "unit": "s",
+                "confidence": "verified",
+                "sources": [
+                    {"title": "Pilot", "publisher": "Buyer", "kind": "buyer", "date": "2026-11-20"}
+                ],
+            },
+        }
+    )
+    record, comparison = _record(
+        tmp_path, Options(profile="security", missing="exclude"), [override]
+    )
+    assert len(record.files) == 13 and sum(f.vendor is not None for f in record.files) == 12
+    path = tmp_path / "record.json"
+    from scorecard.export.record import to_json
+
+    path.write_text(to_json(record))
+    loaded = load_record(path)
+    assert loaded == record
+    assert reproduce(loaded, tmp_path) == []
+    data = json.loads(path.read_text())
+    assert data["session"]["overrides"][0]["vendor"] == "runway"
+    assert data["result"]["ranking"][0]["score"] == comparison.result.rows[0].score
+
+
+def test_reproduce_names_the_changed_file_and_the_vendor(tmp_path):
+    record, _ = _record(tmp_path)
+    path = tmp_path / "vendors" / "runway.yaml"
+    path.write_text(path.read_text().replace("value: 1247", "value: 1390"))
+    found = reproduce(record, tmp_path)
+    assert found[0].startswith("changed: vendors/runway.yaml (sha256 was ")
+    assert any(line.startswith("runway: score ") for line in found)
+    (tmp_path / "vendors" / "pika.yaml").unlink()
+    found = reproduce(record, tmp_path)
+    assert "missing: vendors/pika.yaml" in found
+    assert "pika: not scored now (its file is missing or invalid)" in found
+
+
+def test_export_file_dispatches_every_format(tmp_path):
+    ws = _workspace()
+    comparison = compare(ws.template, ws.vendors)
+    for fmt in ("xlsx", "html", "md", "csv", "record"):
+        data = export_file(
+            fmt,
+            comparison,
+            version="t",
+            created=dt.datetime(2026, 11, 25, tzinfo=dt.UTC),
+            files=ws.files,
+            vendor_files=ws.vendor_files,
+            template_path=None,
+        )
+        assert len(data) > 1000, fmt
+    assert [format_for(n) for n in ("a.XLSX", "b.htm", "c.md", "d.csv", "e.json", "f.pdf")] == [
+        "xlsx",
+        "html",
+        "md",
+        "csv",
+        "record",
+        None,
+    ]
+    with pytest.raises(ValueError, match="unknown export format"):
+        export_file(
+            "pdf",
+            comparison,
+            version="t",
+            created=dt.datetime.now(dt.UTC),
+            files={},
+            vendor_files={},
+            template_path=None,
+        )

@@ -1,0 +1,137 @@
+"""The XLSX comparison sheet: live formulas that LibreOffice recomputes to the engine's scores,
+before and after a weight is changed on the Weights sheet; and no formula from data."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import ROOT, claim, leaf, rating, template, vendor
+from openpyxl.utils.escape import unescape
+
+from scorecard.export.xlsx import to_xlsx
+from scorecard.loading import load_workspace
+from scorecard.scoring import Options
+from scorecard.session import compare
+
+WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
+SOFFICE = shutil.which("soffice")
+# LibreOffice does not recalculate xlsx formulas on load unless its profile says so.
+RECALC = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+    'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+    '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+    '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+    "</oor:items>\n"
+)
+
+
+def _book(data: bytes, values: bool = False) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data), data_only=values)
+
+
+def test_the_workbook_has_its_sheets_and_live_formulas():
+    book = _book(to_xlsx(compare(WORKSPACE.template, WORKSPACE.vendors)))
+    assert book.sheetnames == ["Summary", "Scores", "Weights", "Utilities", "Evidence"]
+    scores = book["Scores"]
+    assert str(scores["D2"].value).startswith("=IF(SUM(Utilities!")
+    assert str(scores["E2"].value).startswith("=1+SUMPRODUCT(")
+    assert str(book["Weights"]["E2"].value).startswith("=IF(SUMIF(")
+    assert book["Scores"].freeze_panes == "A2"
+    links = [c.hyperlink.target for row in book["Evidence"].iter_rows() for c in row if c.hyperlink]
+    assert "https://kling.ai/docs/community-policy" in links
+
+
+NASTY = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTab", "\rCR"]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_no_formula_cell_comes_from_data(text):
+    tpl = template(leaf("a", rating()))
+    v = vendor("v", a=claim(2, note=text)).model_copy(update={"name": text, "company": text})
+    book = _book(to_xlsx(compare(tpl, [v])))
+    ours = {"Scores", "Weights", "Utilities", "Summary"}  # where the formulas we write live
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    assert sheet.title in ours and not str(cell.value).startswith(
+                        ("=1+1", "+", "-2", "@")
+                    )
+    name = book["Scores"]["B2"]
+    assert unescape(name.value) == text and name.data_type == "s"  # text, exactly as written
+    notes = [unescape(str(c.value)) for c in book["Evidence"]["G"] if c.value]
+    assert text.strip() in [n.strip() for n in notes]
+    assert book["Scores"]["D2"].data_type == "f"  # the score stays a formula, over numbers
+
+
+def _recalculate(path: Path, out: Path, profile: Path) -> openpyxl.Workbook:
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC)
+    out.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return openpyxl.load_workbook(out / path.name, data_only=True)
+
+
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None and not os.environ.get("SCORECARD_REQUIRE_LIBREOFFICE"),
+    reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)",
+)
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("missing", ["worst", "exclude"])
+def test_libreoffice_recomputes_the_engines_scores_and_follows_a_weight_change(tmp_path, missing):
+    assert SOFFICE, "SCORECARD_REQUIRE_LIBREOFFICE is set but soffice is missing"
+    options = Options(profile="legal", missing=missing)
+    comparison = compare(WORKSPACE.template, WORKSPACE.vendors, options)
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(to_xlsx(comparison))
+
+    def check(book: openpyxl.Workbook, expected) -> None:
+        rows = {r[0]: r for r in book["Scores"].iter_rows(min_row=2, max_row=13, values_only=True)}
+        for row in expected.rows:
+            got = rows[row.vendor]
+            assert got[3] == pytest.approx(row.score, abs=1e-9), row.vendor
+            if expected.method == "wsm":
+                assert got[4] == row.rank, row.vendor
+            tops = list(row.contributions.values())
+            assert list(got[5 : 5 + len(tops)]) == pytest.approx(tops, abs=1e-9)
+
+    check(_recalculate(path, tmp_path / "out1", tmp_path / "p1"), comparison.result)
+
+    # An approver raises the weight of moderation on the Weights sheet, formulas untouched.
+    book = openpyxl.load_workbook(path)
+    sheet = book["Weights"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "moderation")
+    sheet.cell(row, 4).value = 60
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    changed = compare(
+        WORKSPACE.template,
+        WORKSPACE.vendors,
+        Options(profile="legal", missing=missing, weights={"moderation": 60}),
+    )
+    check(_recalculate(edited, tmp_path / "out2", tmp_path / "p2"), changed.result)
