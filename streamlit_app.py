@@ -27,6 +27,7 @@ navigation = st.navigation(
             f"{PAGES}/compare.py", title="Compare", icon=":material/leaderboard:", default=True
         ),
         st.Page(f"{PAGES}/vendor.py", title="Vendor", icon=":material/business:"),
+        st.Page(f"{PAGES}/robustness.py", title="Robustness", icon=":material/balance:"),
         st.Page(f"{PAGES}/templates.py", title="Templates", icon=":material/account_tree:"),
         st.Page(f"{PAGES}/session.py", title="Session", icon=":material/person:"),
         st.Page(f"{PAGES}/export.py", title="Export", icon=":material/download:"),

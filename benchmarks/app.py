@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TARGETS = {"first_render_s": 2.0, "rerun_after_weight_change_s": 0.150}
-logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's "no runtime" notices
+for name in ("streamlit", "streamlit.runtime", "streamlit.runtime.scriptrunner_utils"):
+    logging.getLogger(name).setLevel(logging.ERROR)  # AppTest's "no runtime" notices
 
 
 def run(repeat: int = 20) -> dict[str, float]:

@@ -31,7 +31,7 @@ from scorecard.loading import (
     validate,
 )
 from scorecard.model import Template, TemplateOverlay, Vendor, nearest
-from scorecard.scoring import METHODS, Options, ScoringError, score
+from scorecard.scoring import METHODS, Options, ScoringError, build_matrix, score
 from scorecard.session import compare
 
 STARTER = Path(__file__).resolve().parent / "starter-template.yaml"
@@ -145,6 +145,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     out.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
 
+    robust = commands.add_parser(
+        "robustness", parents=[scoring], help="how much it would take to change the ranking"
+    )
+    robust.add_argument(
+        "--samples",
+        type=_positive,
+        default=10_000,
+        metavar="N",
+        help="SMAA samples (default 10,000)",
+    )
+    robust.add_argument(
+        "--weights",
+        choices=("around", "uniform"),
+        default="around",
+        help="sample weights around the chosen ones, or uniformly",
+    )
+    robust.add_argument("--seed", type=int, default=0, metavar="S")
+    robust.add_argument("--format", choices=("table", "json"), default="table")
+
     again = commands.add_parser("reproduce", help="recompute a decision record from the files")
     again.add_argument("record", type=Path, metavar="RECORD")
 
@@ -159,6 +178,12 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of a file kind")
     schema.add_argument("kind", choices=sorted(SCHEMAS))
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1 or int(text) > 10_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number from 1 to 10,000,000")
+    return int(text)
 
 
 def _gate(text: str) -> tuple[str, bool]:
@@ -249,6 +274,23 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _robustness(args: argparse.Namespace) -> int:
+    # Imported here: scipy takes most of a second to load, and only this command needs it.
+    from scorecard.export.robust import robustness_json, robustness_text
+    from scorecard.robustness import analyse
+
+    workspace = _workspace(args)
+    options = _options(args)
+    matrix = build_matrix(workspace.template, workspace.vendors)
+    analysis = analyse(workspace.template, matrix, options, args.samples, args.weights, args.seed)
+    names = {v.id: v.name for v in workspace.vendors} | {
+        c.id: c.name for c in workspace.template.criteria
+    }
+    render = robustness_json if args.format == "json" else robustness_text
+    sys.stdout.write(render(analysis, names))
+    return 0
+
+
 def _reproduce(args: argparse.Namespace) -> int:
     record = load_record(args.record)
     found = reproduce(record)
@@ -286,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (and never shows a traceback)."""
     args = _parser().parse_args(argv)
     handlers = {
+        "robustness": _robustness,
         "export": _export,
         "reproduce": _reproduce,
         "template": _template,

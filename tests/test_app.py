@@ -13,7 +13,7 @@ from scorecard.loading import load_workspace
 from scorecard.scoring import Options, score
 
 APP = str(ROOT / "streamlit_app.py")
-PAGES = ["compare", "vendor", "templates", "session", "export"]
+PAGES = ["compare", "vendor", "robustness", "templates", "session", "export"]
 WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
 
 
@@ -245,3 +245,20 @@ def test_the_record_names_the_shipped_files_until_the_template_is_edited():
     at.run()
     at.switch_page("scorecard/app/pages/export.py").run()
     assert "carries it in full" in at.caption[-1].value
+
+
+def test_compare_states_the_smallest_flip_and_robustness_shows_acceptability():
+    from scorecard.robustness import flip_sentence, sensitivity, smallest_flip
+    from scorecard.scoring import build_matrix
+
+    at = start()
+    matrix = build_matrix(WORKSPACE.template, WORKSPACE.vendors)
+    names = {v.id: v.name for v in WORKSPACE.vendors} | {
+        c.id: c.name for c in WORKSPACE.template.nodes()
+    }
+    sentence = flip_sentence(smallest_flip(sensitivity(WORKSPACE.template, matrix)), names)
+    assert any(c.value.replace("\\", "") == sentence for c in at.caption)
+    at.switch_page("scorecard/app/pages/robustness.py").run()
+    at.radio(key="robustness_weights").set_value("uniform").run()
+    assert not at.exception
+    assert any("ranks first in" in m.value for m in at.markdown)

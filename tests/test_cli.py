@@ -218,3 +218,27 @@ def test_template_new_and_diff(tmp_path):
         "template", "diff", str(DATA / "valid" / "mini.yaml"), str(DATA / "valid" / "team.yaml")
     )
     assert diff.returncode == 0 and "reweighted criterion latency: 1 -> 3" in diff.stdout
+
+
+def test_robustness_json_has_the_documented_keys():
+    done = run("robustness", "--format", "json", "--samples", "2000", "--seed", "3")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert {"acceptability", "central_weights", "sensitivity", "smallest_flip"} <= set(data)
+    assert len(data["acceptability"]) == 12
+    for probabilities in data["acceptability"].values():
+        assert sum(probabilities) == pytest.approx(1.0)
+    assert data["smallest_flip"]["sentence"].startswith(("Raise", "Lower"))
+    assert (
+        run("robustness", "--format", "json", "--samples", "2000", "--seed", "3").stdout
+        == done.stdout
+    )
+
+
+def test_robustness_table_and_bad_samples():
+    done = run("robustness", "--samples", "1000", "--weights", "uniform")
+    assert (
+        done.returncode == 0 and "Rank acceptability (1,000 samples, weights uniform" in done.stdout
+    )
+    bad = run("robustness", "--samples", "lots")
+    assert bad.returncode == 2 and "expected a whole number" in bad.stderr

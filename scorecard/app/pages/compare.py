@@ -5,6 +5,7 @@ import streamlit as st
 from scorecard.app import components as ui
 from scorecard.app import state
 from scorecard.export import charts
+from scorecard.robustness import flip_sentence, sensitivity, smallest_flip
 from scorecard.scoring import METHOD_NAMES, METHODS, Options, resolve_weights
 
 data = state.shipped()
@@ -181,6 +182,9 @@ def panel() -> None:
         key="compare_ranking",
         on_select="ignore",
     )
+    names = {v: result.row(v).name for v in state.session().vendors} | charts.names(template)
+    flip = smallest_flip(sensitivity(template, state.matrix(), state.session().options()))
+    st.caption(ui.plain(flip_sentence(flip, names)))
     left, right = st.columns(2)
     left.altair_chart(charts.contributions_chart(result, template), width="stretch")
     right.altair_chart(charts.utilities_heatmap(result, template), width="stretch")

@@ -1,0 +1,192 @@
+"""Robustness: closed-form answers derived on paper, matched by the exact sensitivity and, within
+sampling error, by the SMAA sampler; and agreement of the kernels with pymcdm (a test oracle)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import claim, leaf, rating, template, vendor
+from pymcdm import methods, normalizations
+
+from scorecard.robustness import (
+    acceptability,
+    agreement,
+    flip_sentence,
+    sample_weights,
+    sensitivity,
+    smallest_flip,
+)
+from scorecard.scoring import Options, build_matrix, topsis, weighted_product, weighted_sum
+
+
+def two_criteria(weights=(1, 1), **extra):
+    return template(
+        {"id": "c1", "name": "C1", "weight": weights[0], "criteria": [leaf("x", rating(0, 10))]},
+        {"id": "c2", "name": "C2", "weight": weights[1], "criteria": [leaf("y", rating(0, 10))]},
+        **extra,
+    )
+
+
+# A: utilities (0.9, 0.1); B: (0.5, 0.6). With t the share of C1:
+#   A(t) = 0.1 + 0.8 t,  B(t) = 0.6 - 0.1 t,  equal at t = 5/9.
+A = vendor("a", x=claim(9), y=claim(1))
+B = vendor("b", x=claim(5), y=claim(6))
+
+
+def test_sensitivity_finds_the_exact_crossing():
+    tpl = two_criteria()
+    curves = {c.criterion: c for c in sensitivity(tpl, build_matrix(tpl, [A, B]))}
+    (change,) = curves["c1"].changes
+    assert change.share == pytest.approx(5 / 9, abs=1e-12)
+    assert (change.before, change.after) == ("b", "a")
+    assert curves["c1"].current == 0.5
+    grid = np.array(curves["c1"].shares)
+    assert curves["c1"].scores["a"] == pytest.approx(100 * (0.1 + 0.8 * grid))
+    (back,) = curves["c2"].changes  # the mirror image: C2's share at 4/9
+    assert back.share == pytest.approx(4 / 9, abs=1e-12)
+
+
+def test_the_smallest_flip_and_its_sentence():
+    tpl = two_criteria()
+    curves = sensitivity(tpl, build_matrix(tpl, [A, B]))
+    flip = smallest_flip(curves)  # 5/9 - 1/2 and 1/2 - 4/9 tie: C1 comes first by name
+    assert (flip.criterion, flip.share, flip.leader, flip.challenger) == (
+        "c1",
+        pytest.approx(5 / 9),
+        "b",
+        "a",
+    )
+    sentence = flip_sentence(flip, {"c1": "C1", "c2": "C2", "a": "A", "b": "B"})
+    assert sentence in (
+        "Raise C1 from 50% to 56% and A overtakes B.",
+        "Lower C2 from 50% to 44% and A overtakes B.",
+    )
+
+
+def test_sensitivity_under_exclude_solves_the_ratio_exactly():
+    # A is known on C1 only (0.4), so under `exclude` its score is 40 whatever the weights;
+    # B(t) = 0.9 t + 0.2 (1 - t): equal at t = 2/7.
+    tpl = two_criteria()
+    a = vendor("a", x=claim(4), y=claim(None, "unknown"))
+    b = vendor("b", x=claim(9), y=claim(2))
+    curves = {
+        c.criterion: c
+        for c in sensitivity(tpl, build_matrix(tpl, [a, b]), Options(missing="exclude"))
+    }
+    (change,) = curves["c1"].changes
+    assert change.share == pytest.approx(2 / 7, abs=1e-12)
+    assert (change.before, change.after) == ("a", "b")
+
+
+def test_a_vendor_failing_a_gate_never_leads():
+    tpl = two_criteria(gates=[{"id": "g", "name": "G", "criterion": "y", "require": 2}])
+    curves = sensitivity(tpl, build_matrix(tpl, [A, B]))  # A fails the gate (y = 1)
+    assert all(not c.changes for c in curves)
+    assert flip_sentence(smallest_flip(curves), {}) == (
+        "No change of a single criterion's weight changes the leader."
+    )
+
+
+def test_smaa_matches_the_closed_form_first_rank_probability():
+    # Weights uniform on the simplex of two criteria: t ~ U(0, 1); A first iff t > 5/9.
+    tpl = two_criteria()
+    result = acceptability(
+        tpl, build_matrix(tpl, [A, B]), samples=100_000, weights="uniform", seed=7
+    )
+    error = 4 * np.sqrt((4 / 9) * (5 / 9) / 100_000)
+    assert result.ranks["a"][0] == pytest.approx(4 / 9, abs=error)
+    assert result.ranks["b"][0] == pytest.approx(5 / 9, abs=error)
+    # A wins exactly when t > 5/9: its central weight on C1 is the mean of U(5/9, 1) = 7/9.
+    assert result.central_weights["a"]["c1"] == pytest.approx(7 / 9, abs=0.005)
+    assert result.confidence["a"] == 1.0  # no value uncertainty: at its central weights it wins
+
+
+def test_smaa_around_the_chosen_weights_and_value_ranges():
+    # B's claim on C1 is a range [3, 7] (utility 0.3-0.7, uniform); weights fixed by a huge
+    # concentration at 0.5 / 0.5. A = 0.5; B = 0.5 u + 0.3: B first iff u > 0.4 -> P = 3/4.
+    tpl = two_criteria()
+    a = vendor("a", x=claim(9), y=claim(1))
+    b = vendor("b", x=claim([3, 7]), y=claim(6))
+    result = acceptability(
+        tpl, build_matrix(tpl, [a, b]), samples=100_000, weights="around", seed=3, concentration=1e7
+    )
+    assert result.ranks["b"][0] == pytest.approx(0.75, abs=4 * np.sqrt(0.1875 / 100_000))
+
+
+def test_acceptabilities_sum_to_one_and_the_seed_reproduces():
+    rng = np.random.default_rng(5)
+    vendors = [
+        vendor(
+            f"v{i}",
+            x=claim(int(rng.integers(0, 11)), "reported"),
+            y=claim([int(lo), int(lo) + 2], "claimed"),
+        )
+        for i, lo in enumerate(rng.integers(0, 9, 6))
+    ]
+    tpl = two_criteria((3, 1))
+    matrix = build_matrix(tpl, vendors)
+    first = acceptability(tpl, matrix, samples=5_000, seed=11)
+    probabilities = np.array([first.ranks[v.id] for v in vendors])
+    assert probabilities.sum(axis=1) == pytest.approx(1.0)
+    assert probabilities.sum(axis=0) == pytest.approx(1.0)
+    again = acceptability(tpl, matrix, samples=5_000, seed=11)
+    assert again == first
+    assert acceptability(tpl, matrix, samples=5_000, seed=12) != first
+
+
+def test_uniform_weights_are_uniform_on_the_simplex():
+    w = sample_weights(np.random.default_rng(0), 200_000, np.full(3, 1 / 3), "uniform", 1.0)
+    assert w.sum(axis=1) == pytest.approx(1.0)
+    # Dirichlet(1,1,1): each coordinate ~ Beta(1, 2), mean 1/3 and P(w1 > 1/2) = 1/4.
+    assert (w[:, 0] > 0.5).mean() == pytest.approx(0.25, abs=0.005)
+
+
+def test_method_agreement_and_kendall_tau():
+    tpl = two_criteria()
+    same = agreement(
+        tpl,
+        build_matrix(
+            tpl,
+            [
+                vendor("hi", x=claim(9), y=claim(9)),
+                vendor("mid", x=claim(5), y=claim(5)),
+                vendor("lo", x=claim(1), y=claim(2)),
+            ],
+        ),
+    )
+    assert set(same.ranks) == {"wsm", "wpm", "topsis"}
+    assert all(tau == 1.0 for tau in same.tau.values())
+    assert same.ranks["topsis"] == {"hi": 1, "mid": 2, "lo": 3}
+
+
+@pytest.fixture
+def random_matrices():
+    """Seeded decision matrices: alternatives x criteria, positive values, weights summing to 1."""
+    rng = np.random.default_rng(2026)
+    out = []
+    for _ in range(25):
+        n, m = rng.integers(3, 15), rng.integers(2, 10)
+        x = rng.uniform(0.05, 1.0, (n, m))
+        w = rng.dirichlet(np.ones(m))
+        out.append((x, w))
+    return out
+
+
+def _identity(x, cost):
+    return x
+
+
+def test_kernels_agree_with_pymcdm(random_matrices):
+    for x, w in random_matrices:
+        types = np.ones(x.shape[1])
+        assert weighted_sum(x, w) == pytest.approx(methods.WSM(_identity)(x, w, types), abs=1e-12)
+        assert weighted_product(x, w) == pytest.approx(
+            methods.WPM(_identity)(x, w, types), rel=1e-12
+        )
+        ours = topsis(x, w)
+        theirs = methods.TOPSIS(normalizations.vector_normalization)(x, w, types)
+        assert ours == pytest.approx(theirs, abs=1e-12)
+        cost = np.where(np.arange(x.shape[1]) % 2 == 0, 1, -1)
+        assert topsis(x, w, benefit=cost > 0) == pytest.approx(
+            methods.TOPSIS(normalizations.vector_normalization)(x, w, cost), abs=1e-12
+        )
