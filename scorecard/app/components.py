@@ -7,12 +7,15 @@ and links come only from validated http(s) URLs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
 from scorecard.export.charts import names
+from scorecard.loading import MAX_FILE_BYTES, LoadError
 from scorecard.model import Source, Template
 from scorecard.scoring import Result, difference
 
@@ -128,3 +131,21 @@ def why_summary(result: Result, first: str, second: str) -> str:
         failing = b.name if a.passed_gates else a.name
         text += f"; {plain(failing)} fails a gate, which ranks it below every vendor that passes"
     return text + "."
+
+
+T = TypeVar("T")
+
+
+def read_upload(upload: Any, load: Callable[[str, bytes], T]) -> T | None:
+    """Check an uploaded file on the server (size, then content through `load`); show every
+    located problem, never a traceback. Returns what `load` made, or None."""
+    data = upload.getvalue()
+    if len(data) > MAX_FILE_BYTES:
+        st.error(f"{plain(upload.name)} is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}.")
+        return None
+    try:
+        return load(upload.name, data)
+    except LoadError as exc:
+        st.error(f"{plain(upload.name)} was not loaded: {len(exc.report.problems)} problem(s).")
+        st.code("\n".join(str(p) for p in exc.report.problems), language=None)
+        return None

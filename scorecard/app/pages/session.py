@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from scorecard.app import components as ui
 from scorecard.app import state
 from scorecard.evidence import describe_value
-from scorecard.loading import MAX_FILE_BYTES, LoadError, dump_yaml, load_session
+from scorecard.loading import dump_yaml, load_session
 from scorecard.model import (
     BooleanMeasure,
     Claim,
@@ -148,21 +148,15 @@ st.download_button(
     key="session_download",
 )
 upload = st.file_uploader("Resume a session", type=["yaml", "yml", "json"], key="session_upload")
-if upload is not None:
-    data = upload.getvalue()
-    if len(data) > MAX_FILE_BYTES:
-        st.error(f"{upload.name} is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}.")
-    else:
-        try:
-            loaded = load_session(upload.name, data, [v.id for v in state.shipped().vendors])
-        except LoadError as exc:
-            st.error(f"{upload.name} was not loaded: {len(exc.report.problems)} problem(s).")
-            st.code("\n".join(str(p) for p in exc.report.problems), language=None)
-        else:
-            if st.session_state.get("session_resumed_from") != upload.file_id:
-                state.replace(loaded)  # once per uploaded file: later edits are not undone
-                st.session_state["session_resumed_from"] = upload.file_id
-            st.success(
-                f"Resumed: {ui.plain(loaded.template.name)}, "
-                f"{len(loaded.vendors)} vendor(s), {len(loaded.overrides)} override(s)."
-            )
+known = [v.id for v in state.shipped().vendors]
+loaded = (
+    ui.read_upload(upload, lambda name, data: load_session(name, data, known)) if upload else None
+)
+if loaded is not None:
+    if st.session_state.get("session_resumed_from") != upload.file_id:
+        state.replace(loaded)  # once per uploaded file: later edits are not undone
+        st.session_state["session_resumed_from"] = upload.file_id
+    st.success(
+        f"Resumed: {ui.plain(loaded.template.name)}, "
+        f"{len(loaded.vendors)} vendor(s), {len(loaded.overrides)} override(s)."
+    )

@@ -7,7 +7,7 @@ import streamlit as st
 from scorecard.app import components as ui
 from scorecard.app import state
 from scorecard.diff import diff_templates
-from scorecard.loading import MAX_FILE_BYTES, LoadError, dump_yaml, load_template
+from scorecard.loading import dump_yaml, load_template
 from scorecard.model import BooleanMeasure, CoverageMeasure, RatingMeasure
 from scorecard.scoring import Options, global_weights, resolve_weights
 
@@ -145,20 +145,16 @@ with files:
     upload = st.file_uploader(
         "Upload a template (YAML, up to 1 MB)", type=["yaml", "yml"], key="templates_upload"
     )
-    if upload is not None:
-        data = upload.getvalue()
-        if len(data) > MAX_FILE_BYTES:
-            st.error(f"{upload.name} is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}.")
-        else:
-            try:
-                loaded = load_template(upload.name, data, base=state.criteria_dir())
-            except LoadError as exc:
-                st.error(f"{upload.name} was not loaded: {len(exc.report.problems)} problem(s).")
-                st.code("\n".join(str(p) for p in exc.report.problems), language=None)
-            else:
-                if st.button(f"Use {loaded.name} in this session", key="templates_use"):
-                    state.replace(state.new_session(loaded, state.shipped().vendors), origin=loaded)
-                    st.success(f"Now comparing on {loaded.name}.")
+    loaded = (
+        ui.read_upload(
+            upload, lambda name, data: load_template(name, data, base=state.criteria_dir())
+        )
+        if upload
+        else None
+    )
+    if loaded is not None and st.button(f"Use {loaded.name} in this session", key="templates_use"):
+        state.replace(state.new_session(loaded, state.shipped().vendors), origin=loaded)
+        st.success(f"Now comparing on {ui.plain(loaded.name)}.")
 
 with changes:
     origin = st.session_state.get("template_origin", template)
