@@ -77,7 +77,7 @@ seed = right.number_input("Seed", min_value=0, value=0, step=1, key="robustness_
 result = acceptability(template, matrix, options, samples=samples, weights=mode, seed=int(seed))
 top = max(result.ranks, key=lambda v: result.ranks[v][0])
 st.markdown(
-    f"{ui.plain(names[top])} ranks first in {result.ranks[top][0]:.0%} of plausible weightings."
+    f"{ui.plain(names[top])} ranks first in {result.ranks[top][0]:.1%} of plausible weightings."
 )
 rows = [
     {"Vendor": names[v], "Rank": r + 1, "Probability": p}
@@ -90,7 +90,7 @@ chart = (
     .mark_bar()
     .encode(
         x=alt.X("sum(Probability):Q", axis=alt.Axis(format="%"), title="Share of samples"),
-        y=alt.Y("Vendor:N", sort="-x", title=None),
+        y=alt.Y("Vendor:N", sort=[names[r.vendor] for r in state.result().rows], title=None),
         color=alt.Color("Rank:O", scale=alt.Scale(scheme="viridis")),
         tooltip=["Vendor", "Rank", alt.Tooltip("Probability:Q", format=".1%")],
     )
