@@ -107,8 +107,7 @@ class Document:
 
     def locate(self, problem: Problem) -> Problem:
         """Give a problem found on the model (by field path) this file's name and line."""
-        located = self.problem(problem.code, problem.message, problem.loc, problem.hint)
-        return located
+        return self.problem(problem.code, problem.message, problem.loc, problem.hint)
 
 
 def read_document(path: str | Path, text: str | bytes | None = None) -> Document:

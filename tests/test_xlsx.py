@@ -37,6 +37,17 @@ def _book(data: bytes, values: bool = False) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(data), data_only=values)
 
 
+def test_formulas_carry_the_engines_values_for_readers_that_do_not_recalculate():
+    comparison = compare(WORKSPACE.template, WORKSPACE.vendors, Options(profile="marketing"))
+    book = _book(to_xlsx(comparison), values=True)  # the cached results, as a viewer shows them
+    rows = {r[0]: r for r in book["Scores"].iter_rows(min_row=2, max_row=13, values_only=True)}
+    for row in comparison.result.rows:
+        assert rows[row.vendor][3] == pytest.approx(row.score, abs=1e-9)
+        assert rows[row.vendor][4] == row.rank
+    shares = {r[0]: r[4] for r in book["Weights"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert shares["quality"] == pytest.approx(comparison.result.weights["quality"])
+
+
 def test_the_workbook_has_its_sheets_and_live_formulas():
     book = _book(to_xlsx(compare(WORKSPACE.template, WORKSPACE.vendors)))
     assert book.sheetnames == ["Summary", "Scores", "Weights", "Utilities", "Evidence"]

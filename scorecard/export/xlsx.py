@@ -15,12 +15,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scorecard.evidence import claim_date, describe_value
 from scorecard.model import CONFIDENCE_LEVELS
-from scorecard.scoring import METHOD_NAMES, resolve_weights
+from scorecard.scoring import METHOD_NAMES, global_weights, rank, resolve_weights
 from scorecard.session import Comparison
 
 WORKBOOK_OPTIONS = {
@@ -48,6 +49,16 @@ class _Book:
         self.leaves = [leaf.id for leaf in self.template.leaves()]
         self.nodes = list(self.template.nodes())
         self.rows = self.result.rows
+        # Every formula is written with the value Scorecard computed, so a reader that does not
+        # recalculate on opening (LibreOffice's default for xlsx) still shows the right numbers.
+        self.shares = global_weights(
+            self.template, resolve_weights(self.template, comparison.options)
+        )
+        self.wsm = {row.vendor: sum(row.contributions.values()) for row in self.rows}
+        ranks = rank(
+            np.array(list(self.wsm.values())), np.array([r.passed_gates for r in self.rows])
+        )
+        self.wsm_rank = {row.vendor: int(k) for row, k in zip(self.rows, ranks, strict=True)}
         fmt = book.add_format
         self.bold = fmt({"bold": True})
         self.head = fmt(
@@ -112,7 +123,7 @@ class _Book:
             if node.id in parents:
                 parent = self.weight_row[parents[node.id]]
                 share = f"{share}*E{parent + 1}"
-            sheet.write_formula(r, 4, f"={share}", self.pct)
+            sheet.write_formula(r, 4, f"={share}", self.pct, self.shares[node.id])
         sheet.write_string(
             last + 2,
             0,
@@ -133,7 +144,9 @@ class _Book:
         sheet.write_string(2, 0, "share of the total (from Weights)", self.bold)
         for j, leaf in enumerate(self.leaves, start=1):
             self._text(sheet, 1, j, leaf)
-            sheet.write_formula(2, j, f"=Weights!E{self.weight_row[leaf] + 1}", self.pct)
+            sheet.write_formula(
+                2, j, f"=Weights!E{self.weight_row[leaf] + 1}", self.pct, self.shares[leaf]
+            )
         for i, row in enumerate(self.rows, start=3):
             self._text(sheet, i, 0, row.name)
             for j, leaf in enumerate(self.leaves, start=1):
@@ -182,15 +195,25 @@ class _Book:
             self._text(sheet, i, 0, row.vendor)
             self._text(sheet, i, 1, row.name)
             sheet.write_number(i, 2, 1 if row.passed_gates else 0)
-            sheet.write_formula(i, 3, f"={self._weighted(util_row)}", self.score)
             sheet.write_formula(
-                i, 4, f"=1+SUMPRODUCT(--({keys}>C{i + 1}*1000000+ROUND(D{i + 1},9)))"
+                i, 3, f"={self._weighted(util_row)}", self.score, self.wsm[row.vendor]
+            )
+            sheet.write_formula(
+                i,
+                4,
+                f"=1+SUMPRODUCT(--({keys}>C{i + 1}*1000000+ROUND(D{i + 1},9)))",
+                None,
+                self.wsm_rank[row.vendor],
             )
             col = 1
             for k, top in enumerate(tops):
                 width = sum(1 for n_ in top.walk() if n_.measure is not None)
                 sheet.write_formula(
-                    i, 5 + k, f"={self._weighted(util_row, col, col + width - 1)}", self.score
+                    i,
+                    5 + k,
+                    f"={self._weighted(util_row, col, col + width - 1)}",
+                    self.score,
+                    row.contributions[top.id],
                 )
                 col += width
         sheet.conditional_format(1, 3, n, 3, {"type": "3_color_scale"})
@@ -251,8 +274,16 @@ class _Book:
             self._text(sheet, i, 1, row.name)
             sheet.write_number(i, 2, row.score, self.score)
             scores_row = i - top + 1
-            sheet.write_formula(i, 3, f"=Scores!{xl_rowcol_to_cell(scores_row, 3)}", self.score)
-            sheet.write_formula(i, 4, f"=Scores!{xl_rowcol_to_cell(scores_row, 4)}")
+            sheet.write_formula(
+                i,
+                3,
+                f"=Scores!{xl_rowcol_to_cell(scores_row, 3)}",
+                self.score,
+                self.wsm[row.vendor],
+            )
+            sheet.write_formula(
+                i, 4, f"=Scores!{xl_rowcol_to_cell(scores_row, 4)}", None, self.wsm_rank[row.vendor]
+            )
             self._text(sheet, i, 5, gates, self.wrap)
             for k, lv in enumerate(CONFIDENCE_LEVELS):
                 sheet.write_number(i, 6 + k, row.coverage[lv], self.pct)
