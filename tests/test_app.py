@@ -10,7 +10,7 @@ from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 from scorecard.loading import load_workspace
-from scorecard.scoring import Options, score
+from scorecard.scoring import Options, difference, score
 
 APP = str(ROOT / "streamlit_app.py")
 PAGES = ["compare", "vendor", "robustness", "templates", "session", "export"]
@@ -84,10 +84,22 @@ def test_policies_and_method_reach_the_engine():
 
 def test_why_a_beats_b_explains_the_margin():
     at = start()
-    first = ranking(at)[0][0]
+    result = score(WORKSPACE.template, WORKSPACE.vendors)
+    first, second = result.rows[0], result.rows[1]  # the two selected by default
+    margin = first.score - second.score  # both pass the gates: the weighted-sum difference
     sentence = next(m.value for m in at.markdown if "weighted-sum points" in m.value)
-    assert sentence.startswith(first.replace(" ", " ")) or "leads" in sentence
-    assert not at.dataframe[1].value.empty
+    assert (
+        sentence == f"Alibaba Wan leads Tencent HunyuanVideo by {margin:.1f} weighted-sum points."
+    )
+    table = at.dataframe[1].value
+    assert table["Margin"].sum() == pytest.approx(margin, abs=0.01 * len(table))
+    largest = difference(result, first.vendor, second.vendor)[0].criterion
+    assert table["Criterion"].iloc[0] == WORKSPACE.template.node(largest).name  # largest first
+    at.selectbox(key="compare_b").select("openai-sora").run()
+    sentence = next(m.value for m in at.markdown if "weighted-sum points" in m.value)
+    assert sentence.endswith(
+        "OpenAI Sora fails a gate, which ranks it below every vendor that passes."
+    )
 
 
 def test_an_override_changes_the_score_and_shows_everywhere():
