@@ -539,9 +539,13 @@ def nearest(name: str, known: list[str]) -> str:
     return f"did you mean {match[0]!r}?" if match else ""
 
 
-def _unknown_criterion(loc: tuple, name: str, known: list[str], what: str) -> Problem:
-    hint = nearest(name, known) or f"known {what}: {', '.join(sorted(known)[:12])}"
-    return Problem("unknown-criterion", f"no {what} {name!r} in the template", loc, hint)
+def unknown(
+    loc: tuple, name: str, known: list[str], what: str, code: str = "unknown-criterion"
+) -> Problem:
+    """A name that is not among the `known` ones, with the nearest as a hint."""
+    hint = nearest(name, known) or f"known: {', '.join(sorted(known)[:12]) or 'none'}"
+    where = "" if what == "vendor" else " in the template"
+    return Problem(code, f"no {what} {name!r}{where}", loc, hint)
 
 
 def check_template(template: Template) -> list[Problem]:
@@ -589,14 +593,12 @@ def check_weight_ids(
     leaves = {c.id: c for c in template.leaves()}
     for key in weights or {}:
         if key not in all_ids:
-            problems.append(_unknown_criterion(("weights", key), key, all_ids, "criterion"))
+            problems.append(unknown(("weights", key), key, all_ids, "criterion"))
     for name, profile in profiles.items():
         for key in profile.weights:
             if key not in all_ids:
                 problems.append(
-                    _unknown_criterion(
-                        ("profiles", name, "weights", key), key, all_ids, "criterion"
-                    )
+                    unknown(("profiles", name, "weights", key), key, all_ids, "criterion")
                 )
     gate_ids: set[str] = set()
     for i, gate in enumerate(gates):
@@ -608,9 +610,7 @@ def check_weight_ids(
         if gate.criterion not in leaves:
             known = list(leaves)
             problems.append(
-                _unknown_criterion(
-                    ("gates", i, "criterion"), gate.criterion, known, "leaf criterion"
-                )
+                unknown(("gates", i, "criterion"), gate.criterion, known, "leaf criterion")
             )
             continue
         problem = _require_fits(gate.require, leaves[gate.criterion].measure)
@@ -724,7 +724,7 @@ def check_claims(claims: dict[str, Claim], templates: list[Template]) -> list[Pr
                     )
                 )
             else:
-                problems.append(_unknown_criterion(loc, key, list(leaves), "criterion"))
+                problems.append(unknown(loc, key, list(leaves), "criterion"))
             continue
         found: set[tuple[str, str, str]] = set()
         for node in leaves[key]:

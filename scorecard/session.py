@@ -22,9 +22,10 @@ from scorecard.model import (
     Vendor,
     Weight,
     check_claims,
-    nearest,
+    check_weight_ids,
+    unknown,
 )
-from scorecard.scoring import Method, Options, Result, score
+from scorecard.scoring import AVAILABILITY_GATE, Method, Options, Result, score
 
 SESSION_FORMAT = "scorecard-session/1"
 
@@ -75,53 +76,34 @@ def apply_overrides(vendors: Iterable[Vendor], overrides: Sequence[Override]) ->
 
 def check_session(session: Session, available: Sequence[str]) -> list[Problem]:
     """Problems a session has against the vendors on hand and its own template."""
-    problems: list[Problem] = []
-    template = session.template
-    node_ids = [c.id for c in template.nodes()]
-    for i, vendor_id in enumerate(session.vendors):
-        if vendor_id not in available:
-            hint = nearest(vendor_id, list(available)) or "it may have been removed from vendors/"
-            problems.append(
-                Problem("unknown-vendor", f"no vendor {vendor_id!r}", ("vendors", i), hint)
-            )
+    template, available = session.template, list(available)
+    problems = check_weight_ids(template, {}, (), session.weights)
+    problems += [
+        unknown(("vendors", i), v, available, "vendor", "unknown-vendor")
+        for i, v in enumerate(session.vendors)
+        if v not in available
+    ]
     if session.profile is not None and session.profile not in template.profiles:
         problems.append(
-            Problem(
-                "unknown-profile",
-                f"no profile {session.profile!r} in the template",
-                ("profile",),
-                nearest(session.profile, list(template.profiles)),
+            unknown(
+                ("profile",), session.profile, list(template.profiles), "profile", "unknown-profile"
             )
         )
-    for key in session.weights:
-        if key not in node_ids:
-            problems.append(
-                Problem(
-                    "unknown-criterion",
-                    f"no criterion {key!r} in the template",
-                    ("weights", key),
-                    nearest(key, node_ids),
-                )
-            )
-    gate_ids = ["available", *(g.id for g in template.gates)]
-    for key in session.gates:
-        if key not in gate_ids:
-            problems.append(
-                Problem(
-                    "unknown-gate",
-                    f"no gate {key!r} in the template",
-                    ("gates", key),
-                    nearest(key, gate_ids),
-                )
-            )
+    gate_ids = [AVAILABILITY_GATE[0], *(g.id for g in template.gates)]
+    problems += [
+        unknown(("gates", key), key, gate_ids, "gate", "unknown-gate")
+        for key in session.gates
+        if key not in gate_ids
+    ]
     for i, override in enumerate(session.overrides):
         if override.vendor not in available:
             problems.append(
-                Problem(
-                    "unknown-vendor",
-                    f"no vendor {override.vendor!r}",
+                unknown(
                     ("overrides", i, "vendor"),
-                    nearest(override.vendor, list(available)),
+                    override.vendor,
+                    available,
+                    "vendor",
+                    "unknown-vendor",
                 )
             )
         for p in check_claims({override.criterion: override.claim}, [template]):
