@@ -1,20 +1,19 @@
 """Small pieces the pages share: tables and charts built from a `Result`, and safe text.
 
-Vendor and template text is never rendered as HTML: it goes through `plain()` before Markdown,
+Vendor and template text is never rendered as HTML: it goes through `md()` before Markdown,
 and links come only from validated http(s) URLs.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
 from scorecard.export.charts import names
+from scorecard.export.ranking import md, md_url
 from scorecard.loading import MAX_FILE_BYTES, LoadError
 from scorecard.model import Source, Template
 from scorecard.scoring import Result, difference
@@ -26,30 +25,20 @@ BADGE_COLORS = {
     "claimed": "violet",
     "unknown": "gray",
 }
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
-
-
-def plain(text: str) -> str:
-    """Text shown as Markdown exactly as written: every Markdown and HTML character escaped."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def _href(url: str) -> str:
-    return quote(url, safe=":/?#=&%~+,;@!$*")
 
 
 def source_link_url(url: str) -> str:
     """A bare http(s) URL (validated by the model) as a Markdown link."""
-    return f"[{plain(url)}]({_href(url)})"
+    return f"[{md(url)}]({md_url(url)})"
 
 
 def source_link(source: Source) -> str:
     """A source as Markdown: its title linked (only an http(s) URL), publisher, kind and date."""
-    title = plain(source.title)
+    title = md(source.title)
     if source.url:
-        title = f"[{title}]({_href(source.url)})"
+        title = f"[{title}]({md_url(source.url)})"
     when = source.date or f"undated, read {source.accessed}"
-    return f"{title} — {plain(source.publisher)} ({source.kind}, {plain(when)})"
+    return f"{title} — {md(source.publisher)} ({source.kind}, {md(when)})"
 
 
 def confidence_badge(level: str) -> None:
@@ -126,10 +115,10 @@ def why_summary(result: Result, first: str, second: str) -> str:
     a, b = result.row(first), result.row(second)
     margin = sum(d.margin for d in difference(result, first, second))
     verb = "leads" if margin >= 0 else "trails"
-    text = f"{plain(a.name)} {verb} {plain(b.name)} by {abs(margin):.1f} weighted-sum points"
+    text = f"{md(a.name)} {verb} {md(b.name)} by {abs(margin):.1f} weighted-sum points"
     if a.passed_gates != b.passed_gates:
         failing = b.name if a.passed_gates else a.name
-        text += f"; {plain(failing)} fails a gate, which ranks it below every vendor that passes"
+        text += f"; {md(failing)} fails a gate, which ranks it below every vendor that passes"
     return text + "."
 
 
@@ -141,11 +130,11 @@ def read_upload(upload: Any, load: Callable[[str, bytes], T]) -> T | None:
     located problem, never a traceback. Returns what `load` made, or None."""
     data = upload.getvalue()
     if len(data) > MAX_FILE_BYTES:
-        st.error(f"{plain(upload.name)} is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}.")
+        st.error(f"{md(upload.name)} is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}.")
         return None
     try:
         return load(upload.name, data)
     except LoadError as exc:
-        st.error(f"{plain(upload.name)} was not loaded: {len(exc.report.problems)} problem(s).")
+        st.error(f"{md(upload.name)} was not loaded: {len(exc.report.problems)} problem(s).")
         st.code("\n".join(str(p) for p in exc.report.problems), language=None)
         return None

@@ -4,23 +4,11 @@ evidence. Text from the data is escaped so that it cannot turn into links, image
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from scorecard.evidence import review
-from scorecard.export.ranking import to_markdown
+from scorecard.export.ranking import md, md_url, to_markdown
 from scorecard.scoring import global_weights, resolve_weights
 from scorecard.session import Comparison
-
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~])")
-
-
-def md(text: str) -> str:
-    """Data text as literal Markdown (one line, specials escaped)."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def _href(url: str) -> str:
-    return "".join({"(": "%28", ")": "%29", "<": "%3C", ">": "%3E"}.get(c, c) for c in url)
 
 
 def markdown_report(comparison: Comparison, today: dt.date) -> str:
@@ -66,7 +54,7 @@ def markdown_report(comparison: Comparison, today: dt.date) -> str:
             if view.stale:
                 level += ", stale"
             sources = "; ".join(
-                f"[{md(s.title)}]({_href(s.url)})" if s.url else md(s.title)
+                f"[{md(s.title)}]({md_url(s.url)})" if s.url else md(s.title)
                 for s in (claim.sources if claim else ())
             )
             lines.append(

@@ -10,14 +10,17 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from scorecard.model import CONFIDENCE_LEVELS
 from scorecard.scoring import METHOD_NAMES, Result
 
 FORMATS = ("table", "json", "csv", "md")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -113,8 +116,15 @@ def to_csv(result: Result) -> str:
     return out.getvalue()
 
 
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+def md(text: str) -> str:
+    """Data text as literal Markdown on one line: every Markdown and HTML character escaped,
+    `$` and `:` too (Streamlit reads them as LaTeX and icon codes)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def md_url(url: str) -> str:
+    """An http(s) URL (validated by the model) made safe as a Markdown link target."""
+    return quote(url, safe=":/?#=&%~+,;@!$*")
 
 
 def to_markdown(result: Result) -> str:
@@ -128,7 +138,7 @@ def to_markdown(result: Result) -> str:
     ]
     for row in result.rows:
         lines.append(
-            f"| {row.rank} | {_md(row.name)} | {row.score:.1f} | {_md(_gates_text(row))} "
+            f"| {row.rank} | {md(row.name)} | {row.score:.1f} | {md(_gates_text(row))} "
             f"| {_evidence_text(row)} |"
         )
     return "\n".join(lines) + "\n"

@@ -169,7 +169,7 @@ def panel() -> None:
     st.title("Compare vendors")
     discount = "on" if result.confidence else "off"
     st.caption(
-        f"{ui.plain(template.name)} v{ui.plain(template.version)} · "
+        f"{ui.md(template.name)} v{ui.md(template.version)} · "
         f"{METHOD_NAMES[result.method]} · missing data: {result.missing} · "
         f"confidence discount: {discount}"
     )
@@ -184,7 +184,7 @@ def panel() -> None:
     )
     names = {v: result.row(v).name for v in state.session().vendors} | charts.names(template)
     flip = smallest_flip(sensitivity(template, state.matrix(), state.session().options()))
-    st.caption(ui.plain(flip_sentence(flip, names)))
+    st.caption(ui.md(flip_sentence(flip, names)))
     left, right = st.columns(2)
     left.altair_chart(charts.contributions_chart(result, template), width="stretch")
     right.altair_chart(charts.utilities_heatmap(result, template), width="stretch")

@@ -18,7 +18,7 @@ if len(session.vendors) < 2:
 matrix, options = state.matrix(), session.options()
 names = {v.id: v.name for v in state.vendors()} | {c.id: c.name for c in template.nodes()}
 curves = sensitivity(template, matrix, options)
-st.info(ui.plain(flip_sentence(smallest_flip(curves), names)))
+st.info(ui.md(flip_sentence(smallest_flip(curves), names)))
 
 st.subheader("Weight sensitivity")
 st.caption(
@@ -55,8 +55,8 @@ st.altair_chart(lines + now, width="stretch")
 if curve.changes:
     for change in curve.changes:
         st.markdown(
-            f"- At {change.share:.1%}: {ui.plain(names[change.after])} takes the lead from "
-            f"{ui.plain(names[change.before])}."
+            f"- At {change.share:.1%}: {ui.md(names[change.after])} takes the lead from "
+            f"{ui.md(names[change.before])}."
         )
 else:
     st.markdown("The leader does not change anywhere on this criterion's range.")
@@ -77,7 +77,7 @@ seed = right.number_input("Seed", min_value=0, value=0, step=1, key="robustness_
 result = acceptability(template, matrix, options, samples=samples, weights=mode, seed=int(seed))
 top = max(result.ranks, key=lambda v: result.ranks[v][0])
 st.markdown(
-    f"{ui.plain(names[top])} ranks first in {result.ranks[top][0]:.1%} of plausible weightings."
+    f"{ui.md(names[top])} ranks first in {result.ranks[top][0]:.1%} of plausible weightings."
 )
 rows = [
     {"Vendor": names[v], "Rank": r + 1, "Probability": p}

@@ -44,7 +44,7 @@ else:
     measure = leaves[leaf_id].measure
     current = vendors[vendor_id].claims.get(leaf_id)
     st.caption(
-        f"Profile says: {ui.plain(describe_value(current, measure))} "
+        f"Profile says: {ui.md(describe_value(current, measure))} "
         f"({current.confidence if current else 'unknown'})"
     )
     with st.form("session_override", clear_on_submit=False):
@@ -103,7 +103,7 @@ else:
         except ValidationError as exc:
             st.error("The override was not saved:")
             for error in exc.errors(include_url=False):
-                st.markdown(f"- {ui.plain(error['msg'].removeprefix('Value error, '))}")
+                st.markdown(f"- {ui.md(error['msg'].removeprefix('Value error, '))}")
         else:
             problems = check_claims({leaf_id: claim}, [template])
             if problems:
@@ -116,7 +116,7 @@ else:
                     overrides=(*kept, Override(vendor=vendor_id, criterion=leaf_id, claim=claim))
                 )
                 st.success(
-                    f"Saved: {ui.plain(vendors[vendor_id].name)}, {ui.plain(leaves[leaf_id].name)}."
+                    f"Saved: {ui.md(vendors[vendor_id].name)}, {ui.md(leaves[leaf_id].name)}."
                 )
 
 overrides = state.session().overrides
@@ -127,8 +127,8 @@ for i, override in enumerate(overrides):
     leaf = leaves.get(override.criterion)
     name = vendors[override.vendor].name if override.vendor in vendors else override.vendor
     text.markdown(
-        f"{ui.plain(name)} · {ui.plain(leaf.name if leaf else override.criterion)}: "
-        f"{ui.plain(describe_value(override.claim, leaf.measure if leaf else None))} "
+        f"{ui.md(name)} · {ui.md(leaf.name if leaf else override.criterion)}: "
+        f"{ui.md(describe_value(override.claim, leaf.measure if leaf else None))} "
         f"({override.claim.confidence})"
     )
     if remove.button("Remove", key=f"session_remove_{i}"):
@@ -157,6 +157,6 @@ if loaded is not None:
         state.replace(loaded)  # once per uploaded file: later edits are not undone
         st.session_state["session_resumed_from"] = upload.file_id
     st.success(
-        f"Resumed: {ui.plain(loaded.template.name)}, "
+        f"Resumed: {ui.md(loaded.template.name)}, "
         f"{len(loaded.vendors)} vendor(s), {len(loaded.overrides)} override(s)."
     )

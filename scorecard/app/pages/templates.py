@@ -14,34 +14,34 @@ from scorecard.scoring import Options, global_weights, resolve_weights
 session = state.session()
 template = session.template
 st.title("Criteria template")
-st.caption(f"{ui.plain(template.name)} · id {template.id} · version {ui.plain(template.version)}")
+st.caption(f"{ui.md(template.name)} · id {template.id} · version {ui.md(template.version)}")
 
 tree, edit, files, changes = st.tabs(["Tree", "Edit", "Upload and download", "Changes"])
 
 with tree:
     shares = global_weights(template, resolve_weights(template, Options()))
     for top in template.criteria:
-        st.markdown(f"### {ui.plain(top.name)} — {shares[top.id]:.0%}")
+        st.markdown(f"### {ui.md(top.name)} — {shares[top.id]:.0%}")
         if top.description:
-            st.caption(ui.plain(top.description))
+            st.caption(ui.md(top.description))
         for node in top.walk():
             if node is top:
                 continue
             st.markdown(
-                f"- **{ui.plain(node.name)}** (`{node.id}`, weight {node.weight:g}, "
-                f"{shares[node.id]:.1%} of the total): {ui.plain(node.description)}"
+                f"- **{ui.md(node.name)}** (`{node.id}`, weight {node.weight:g}, "
+                f"{shares[node.id]:.1%} of the total): {ui.md(node.description)}"
             )
             if isinstance(node.measure, RatingMeasure):
                 with st.expander(f"Rubric: {node.name}"):
                     for level, text in node.measure.rubric.items():
-                        st.markdown(f"{level}. {ui.plain(text)}")
+                        st.markdown(f"{level}. {ui.md(text)}")
     if template.gates:
         st.markdown("### Gates")
         for gate in template.gates:
             state_text = "on" if gate.enabled else "off by default"
             st.markdown(
-                f"- **{ui.plain(gate.name)}** ({state_text}): `{gate.criterion}` "
-                f"must meet {ui.plain(str(gate.require))}"
+                f"- **{ui.md(gate.name)}** ({state_text}): `{gate.criterion}` "
+                f"must meet {ui.md(str(gate.require))}"
             )
 
 
@@ -154,13 +154,13 @@ with files:
     )
     if loaded is not None and st.button(f"Use {loaded.name} in this session", key="templates_use"):
         state.replace(state.new_session(loaded, state.shipped().vendors), origin=loaded)
-        st.success(f"Now comparing on {ui.plain(loaded.name)}.")
+        st.success(f"Now comparing on {ui.md(loaded.name)}.")
 
 with changes:
     origin = st.session_state.get("template_origin", template)
     found = diff_templates(origin, template)
     st.caption(
-        f"Against {ui.plain(origin.name)} v{ui.plain(origin.version)}, where this session started."
+        f"Against {ui.md(origin.name)} v{ui.md(origin.version)}, where this session started."
     )
     if not found:
         st.info("No changes.")

@@ -21,15 +21,15 @@ vendor = vendors[vendor_id]
 overridden = state.overridden()
 
 st.title(vendor.name)
-st.markdown(f"{ui.plain(vendor.company)} · status: **{vendor.status}**")
+st.markdown(f"{ui.md(vendor.company)} · status: **{vendor.status}**")
 if vendor.status == "discontinued":
     st.error("This service is discontinued: it fails the availability gate.")
 if vendor.website:
     st.markdown(ui.source_link_url(vendor.website))
 for offering in vendor.offerings:
-    st.markdown(f"- {ui.plain(offering)}")
+    st.markdown(f"- {ui.md(offering)}")
 if vendor.description:
-    st.markdown(ui.plain(vendor.description))
+    st.markdown(ui.md(vendor.description))
 
 if vendor.funding_context:
     with st.container(border=True, key="vendor_funding"):
@@ -41,8 +41,8 @@ if vendor.funding_context:
                 continue
             st.markdown(f"**{title}**")
             for statement in statements:
-                who = f" — *{ui.plain(statement.attributed_to)}*" if statement.attributed_to else ""
-                st.markdown(f"- {ui.plain(statement.statement)}{who}")
+                who = f" — *{ui.md(statement.attributed_to)}*" if statement.attributed_to else ""
+                st.markdown(f"- {ui.md(statement.statement)}{who}")
                 for source in statement.sources:
                     st.markdown(f"  - {ui.source_link(source)}")
 
@@ -59,12 +59,12 @@ group = None
 for view in views:
     if view.group is not group:
         group = view.group
-        st.markdown(f"#### {ui.plain(group.name)}")
+        st.markdown(f"#### {ui.md(group.name)}")
     claim = view.claim
     level = claim.confidence if claim else "unknown"
     with st.container(border=True, key=f"vendor_claim_{view.criterion.id}"):
         head, badge = st.columns([4, 1])
-        head.markdown(f"**{ui.plain(view.criterion.name)}**: {ui.plain(view.value)}")
+        head.markdown(f"**{ui.md(view.criterion.name)}**: {ui.md(view.value)}")
         with badge:
             ui.confidence_badge(level)
             if (vendor.id, view.criterion.id) in overridden:
@@ -77,9 +77,9 @@ for view in views:
         if details:
             st.caption(" · ".join(details))
         if claim and claim.note:
-            st.markdown(ui.plain(claim.note))
+            st.markdown(ui.md(claim.note))
         if claim and claim.derivation:
-            st.markdown(f"*Derived:* {ui.plain(claim.derivation)}")
+            st.markdown(f"*Derived:* {ui.md(claim.derivation)}")
         for source in claim.sources if claim else ():
             st.markdown(f"- {ui.source_link(source)}")
 
@@ -89,6 +89,4 @@ if not found:
     st.success("Every criterion has evidence.")
 for gap in found:
     needs = f" — gate {', '.join(gap.gates)} needs it" if gap.gates else ""
-    st.markdown(
-        f"- **{ui.plain(gap.name)}** (up to +{gap.gain:.1f} points{needs}): {ui.plain(gap.note)}"
-    )
+    st.markdown(f"- **{ui.md(gap.name)}** (up to +{gap.gain:.1f} points{needs}): {ui.md(gap.note)}")
