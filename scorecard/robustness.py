@@ -160,17 +160,21 @@ def _crossings(setup: _Setup, k: int) -> np.ndarray:
         c, d = known @ w0, known @ (w1 - w0)
     else:
         c, d = np.full_like(a, w0.sum()), np.full_like(a, (w1 - w0).sum())
-    roots: list[float] = []
-    for i, j in itertools.combinations(range(len(a)), 2):
-        # (a_i + b_i t)(c_j + d_j t) - (a_j + b_j t)(c_i + d_i t) = 0
-        q2 = b[i] * d[j] - b[j] * d[i]
-        q1 = a[i] * d[j] + b[i] * c[j] - a[j] * d[i] - b[j] * c[i]
-        q0 = a[i] * c[j] - a[j] * c[i]
-        if abs(q2) > EPS:
-            roots += [r.real for r in np.roots([q2, q1, q0]) if abs(r.imag) < 1e-12]
-        elif abs(q1) > EPS:
-            roots.append(-q0 / q1)
-    return np.unique([r for r in roots if EPS < r < 1 - EPS])
+    # For every pair at once: (a_i + b_i t)(c_j + d_j t) - (a_j + b_j t)(c_i + d_i t) = 0,
+    # that is q2 t² + q1 t + q0 = 0.
+    i, j = np.triu_indices(len(a), 1)
+    q2 = b[i] * d[j] - b[j] * d[i]
+    q1 = a[i] * d[j] + b[i] * c[j] - a[j] * d[i] - b[j] * c[i]
+    q0 = a[i] * c[j] - a[j] * c[i]
+    quadratic, linear = np.abs(q2) > EPS, (np.abs(q2) <= EPS) & (np.abs(q1) > EPS)
+    disc = q1[quadratic] ** 2 - 4 * q2[quadratic] * q0[quadratic]
+    real = disc >= 0
+    root = np.sqrt(disc[real])
+    q1r, q2r = q1[quadratic][real], q2[quadratic][real]
+    roots = np.concatenate(
+        [(-q1r - root) / (2 * q2r), (-q1r + root) / (2 * q2r), -q0[linear] / q1[linear]]
+    )
+    return np.unique(roots[(roots > EPS) & (roots < 1 - EPS)])
 
 
 def sensitivity(

@@ -159,9 +159,10 @@ def matrix() -> Matrix:
     return _matrix(key, current.template, chosen)
 
 
-def result() -> Result:
-    """The ranking under the session's weights, gates and policies."""
-    return evaluate(session().template, matrix(), session().options())
+def result(built: Matrix | None = None) -> Result:
+    """The ranking under the session's weights, gates and policies (on `built`, if the caller
+    already has the matrix)."""
+    return evaluate(session().template, built or matrix(), session().options())
 
 
 def today() -> dt.date:

@@ -165,7 +165,8 @@ def panel() -> None:
     if not state.session().vendors:
         st.info("Choose at least one vendor in the sidebar.")
         return
-    result = state.result()
+    built = state.matrix()
+    result = state.result(built)
     st.title("Compare vendors")
     discount = "on" if result.confidence else "off"
     st.caption(
@@ -183,7 +184,7 @@ def panel() -> None:
         on_select="ignore",
     )
     names = {v: result.row(v).name for v in state.session().vendors} | charts.names(template)
-    flip = smallest_flip(sensitivity(template, state.matrix(), state.session().options()))
+    flip = smallest_flip(sensitivity(template, built, state.session().options()))
     st.caption(ui.md(flip_sentence(flip, names)))
     left, right = st.columns(2)
     left.altair_chart(charts.contributions_chart(result, template), width="stretch")

@@ -90,7 +90,7 @@ chart = (
     .mark_bar()
     .encode(
         x=alt.X("sum(Probability):Q", axis=alt.Axis(format="%"), title="Share of samples"),
-        y=alt.Y("Vendor:N", sort=[names[r.vendor] for r in state.result().rows], title=None),
+        y=alt.Y("Vendor:N", sort=[names[r.vendor] for r in state.result(matrix).rows], title=None),
         color=alt.Color("Rank:O", scale=alt.Scale(scheme="viridis")),
         tooltip=["Vendor", "Rank", alt.Tooltip("Probability:Q", format=".1%")],
     )
