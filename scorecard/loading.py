@@ -562,6 +562,15 @@ def _vendor(doc: Document) -> Vendor | None:
     return None if doc.problems else vendor
 
 
+def _vendors(
+    docs: Iterable[Document], templates: list[Template]
+) -> tuple[list[tuple[Document, Vendor | None]], list[Problem]]:
+    """Validate vendor documents, check them across files, and collect every problem."""
+    pairs = [(doc, _vendor(doc)) for doc in docs]
+    _check_vendors(pairs, templates)
+    return pairs, [p for doc, _ in pairs for p in doc.problems]
+
+
 def _check_vendors(pairs: list[tuple[Document, Vendor | None]], templates: list[Template]) -> None:
     """Checks across files: unique vendor ids, and claims that fit the template(s). They run on
     whatever parts of a file are valid, so a typo elsewhere does not hide them."""
@@ -609,9 +618,7 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 def load_vendors(paths: Iterable[str | Path], template: Template) -> list[Vendor]:
     """Load vendor profiles (files or folders), checked against `template`; raise on any problem."""
     files = expand(paths)
-    pairs = [(doc, _vendor(doc)) for doc in map(read_document, files)]
-    _check_vendors(pairs, [template])
-    problems = [p for doc, _ in pairs for p in doc.problems]
+    pairs, problems = _vendors(map(read_document, files), [template])
     if problems:
         raise LoadError(Report(problems, [str(f) for f in files]))
     return [vendor for _, vendor in pairs if vendor is not None]
@@ -634,9 +641,8 @@ def load_workspace(
     hashes: dict[str, str] = {}
     loaded, problems = _template(Path(template), files=hashes)
     files = expand(vendors)
-    pairs = [(doc, _vendor(doc)) for doc in map(read_document, files)]
-    _check_vendors(pairs, [loaded] if loaded else [])
-    problems += [p for doc, _ in pairs for p in doc.problems]
+    pairs, found = _vendors(map(read_document, files), [loaded] if loaded else [])
+    problems += found
     if not files:
         problems.append(
             Problem(
@@ -716,9 +722,7 @@ def validate(paths: Iterable[str | Path]) -> Report:
         report.problems += problems
         if template is not None:
             templates.append(template)
-    pairs = [(doc, _vendor(doc)) for doc in vendor_docs]
-    _check_vendors(pairs, templates)
-    report.problems += [p for doc, _ in pairs for p in doc.problems]
+    report.problems += _vendors(vendor_docs, templates)[1]
     report.problems = list(dict.fromkeys(report.problems))  # a base is read by each overlay
     if not files:
         report.problems.append(
