@@ -296,6 +296,11 @@ class VendorResult:
     known_weight: float  # share of the weight backed by any evidence
 
     @property
+    def confirmed_share(self) -> float:
+        """Share of the weight backed by the strongest evidence: verified or confirmed."""
+        return self.coverage["verified"] + self.coverage["confirmed"]
+
+    @property
     def failed_gates(self) -> list[str]:
         return [g.id for g in self.gates if g.enabled and g.outcome != "pass"]
 

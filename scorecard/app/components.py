@@ -66,7 +66,7 @@ def ranking_frame(result: Result, overridden: set[tuple[str, str]]) -> pd.DataFr
                 "Vendor": row.name,
                 "Score": round(row.score, 1),
                 "Gates": gates,
-                "Confirmed evidence": row.coverage["verified"] + row.coverage["confirmed"],
+                "Confirmed evidence": row.confirmed_share,
                 "Reported or claimed": row.coverage["reported"] + row.coverage["claimed"],
                 "Unknown": row.coverage["unknown"],
                 "Overrides": sum(1 for v, _ in overridden if v == row.vendor),

@@ -73,7 +73,7 @@ def _gates_text(row: Any) -> str:
 
 
 def _evidence_text(row: Any) -> str:
-    strong = row.coverage["verified"] + row.coverage["confirmed"]
+    strong = row.confirmed_share
     return f"{strong:.0%} confirmed, {row.coverage['unknown']:.0%} unknown"
 
 
