@@ -30,7 +30,7 @@ from scorecard.loading import (
     load_workspace,
     validate,
 )
-from scorecard.model import Template, TemplateOverlay, Vendor, nearest
+from scorecard.model import MAX_WEIGHT, Template, TemplateOverlay, Vendor, nearest
 from scorecard.scoring import METHODS, Options, ScoringError, build_matrix, score
 from scorecard.session import compare
 
@@ -49,9 +49,10 @@ def _weight(text: str) -> tuple[str, float]:
         number = float(value)
     except ValueError:
         number = float("nan")
-    if not sep or not key or not number >= 0 or number == float("inf"):
+    if not sep or not key or not 0 <= number <= MAX_WEIGHT:
         raise argparse.ArgumentTypeError(
-            f"{text!r}: expected ID=WEIGHT with a number of 0 or more, e.g. moderation=25"
+            f"{text!r}: expected ID=WEIGHT with a number from 0 to {MAX_WEIGHT:,.0f}, "
+            "e.g. moderation=25"
         )
     return key, number
 
@@ -260,18 +261,31 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError(f"say --format, or name the file with one of {suffixes}")
     workspace = _workspace(args)
     comparison = compare(workspace.template, workspace.vendors, _options(args))
+    here = {path: _project_path(path) for path in workspace.files}
     data = export.export_file(
         fmt,
         comparison,
         version=__version__,
         created=dt.datetime.now(dt.UTC),
-        files=workspace.files,
-        vendor_files=workspace.vendor_files,
-        template_path=str(args.criteria),
+        files={here[p]: h for p, h in workspace.files.items()},
+        vendor_files={v: here[p] for v, p in workspace.vendor_files.items()},
+        template_path=here[str(args.criteria)],
     )
     export.write_atomic(args.output, data)
     print(f"wrote {args.output} ({fmt}, {len(data):,} bytes)")
     return 0
+
+
+def _project_path(path: str) -> str:
+    """A path as the decision record names it: relative to the current (project) folder, which
+    is the only place `reproduce` will look."""
+    relative = os.path.relpath(path)
+    if relative.startswith(".."):
+        raise UsageError(
+            f"{path} is outside the current folder; run scorecard from the folder that holds "
+            "the criteria and vendors, so that the record can be reproduced there"
+        )
+    return relative
 
 
 def _robustness(args: argparse.Namespace) -> int:
@@ -347,7 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"scorecard: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"scorecard: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"scorecard: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the exit flush cannot fail

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,19 +25,26 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from scorecard.model import (
+    MAX_VENDORS,
     Claim,
     Problem,
     Template,
     TemplateOverlay,
     Vendor,
     check_claims,
+    check_dates,
     check_template,
     check_weight_ids,
+    name_key,
     nearest,
 )
 from scorecard.session import DecisionRecord, Session, check_session
 
 MAX_FILE_BYTES = 1_000_000
+#: Decision records carry the template and every vendor's points, so they may be larger.
+MAX_RECORD_BYTES = 20_000_000
+#: Maps and lists inside maps and lists: no Scorecard file needs more than a dozen levels.
+MAX_DEPTH = 50
 YAML_SUFFIXES = (".yaml", ".yml")
 DEFAULT_TEMPLATE = Path("criteria/ai-video-enterprise.yaml")
 DEFAULT_VENDORS = Path("vendors")
@@ -44,6 +53,9 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+# What a person means by a number: YAML 1.1 also reads 0x1A, 012 (octal), 1_000 and 1:30
+# (sexagesimal, = 90) as numbers, which nobody writing a weight expects.
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+")
 
 
 class LoadError(Exception):
@@ -88,6 +100,7 @@ class Document:
     values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     scalars: dict[tuple, str] = field(default_factory=dict)  # source text of typed scalars
+    numeric_text: set[tuple] = field(default_factory=set)  # unquoted text that looks like a number
     problems: list[Problem] = field(default_factory=list)
     sha256: str = ""  # of the bytes read, for the decision record
 
@@ -110,29 +123,25 @@ class Document:
         return self.problem(problem.code, problem.message, problem.loc, problem.hint)
 
 
-def read_document(path: str | Path, text: str | bytes | None = None) -> Document:
-    """Parse one YAML file (or the given text under that name) safely, with positions."""
+def read_document(
+    path: str | Path, text: str | bytes | None = None, limit: int = MAX_FILE_BYTES
+) -> Document:
+    """Parse one YAML file (or the given text under that name) safely, with positions. A file
+    over `limit` bytes is not read at all."""
     doc = Document(str(path))
     try:
-        if text is None:
-            size = os.stat(path).st_size
-            if size > MAX_FILE_BYTES:
-                doc.problems.append(
-                    doc.problem(
-                        "too-large",
-                        f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
-                        hint="split it, or check that this is the file you meant",
-                    )
-                )
-                return doc
-            text = Path(path).read_bytes()
-        if len(text) > MAX_FILE_BYTES:
+        size = os.stat(path).st_size if text is None else len(text)
+        if size > limit:
             doc.problems.append(
                 doc.problem(
-                    "too-large", f"file is {len(text):,} bytes; the limit is {MAX_FILE_BYTES:,}"
+                    "too-large",
+                    f"file is {size:,} bytes; the limit is {limit:,}",
+                    hint="split it, or check that this is the file you meant",
                 )
             )
             return doc
+        if text is None:
+            text = Path(path).read_bytes()
         raw = text if isinstance(text, bytes) else text.encode("utf-8")
         doc.sha256 = hashlib.sha256(raw).hexdigest()
         if isinstance(text, bytes):
@@ -176,10 +185,26 @@ def _syntax_hint(message: str) -> str:
         return "a value containing ': ' needs quotes"
     if "found undefined alias" in message or "found character '*'" in message:
         return "anchors and aliases are not allowed; write the value out"
+    if "nesting depth" in message:
+        return f"no Scorecard file nests more than {MAX_DEPTH} levels; look for unclosed brackets"
     return ""
 
 
-def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int]) -> Any:
+def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int], depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        if not any(p.code == "too-deep" for p in doc.problems):
+            doc.problems.append(
+                Problem(
+                    "too-deep",
+                    f"maps and lists are nested more than {MAX_DEPTH} levels deep",
+                    loc[:MAX_DEPTH],
+                    "no Scorecard file needs this; look for unclosed brackets",
+                    doc.path,
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            )
+        return None
     if id(node) in seen:
         doc.problems.append(
             doc.problem(
@@ -228,12 +253,12 @@ def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int]) -> Any:
                 )
                 continue
             doc.keys[key_loc] = key_pos
-            out[key] = _build(doc, value_node, key_loc, seen)
+            out[key] = _build(doc, value_node, key_loc, seen, depth + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _TAG + "seq":
             return _bad_tag(doc, node, loc)
-        return [_build(doc, item, (*loc, i), seen) for i, item in enumerate(node.value)]
+        return [_build(doc, item, (*loc, i), seen, depth + 1) for i, item in enumerate(node.value)]
     if node.tag not in _PLAIN_TAGS:
         return _bad_tag(doc, node, loc)
     try:
@@ -245,8 +270,51 @@ def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int]) -> Any:
             )
         )
         return None
-    if node.tag != _TAG + "str" and node.value:
-        doc.scalars[loc] = node.value
+    if node.tag in (_TAG + "int", _TAG + "float"):
+        return _number(doc, node, loc, value)
+    if node.tag != _TAG + "str":
+        if node.value:
+            doc.scalars[loc] = node.value
+    elif node.style is None and _looks_numeric(value):
+        doc.numeric_text.add(loc)  # `1e308`: YAML 1.1 reads it as text
+    return value
+
+
+def _number(doc: Document, node: yaml.ScalarNode, loc: tuple, value: int | float) -> Any:
+    """A number as a person means it: plain decimal, finite as a float, and not -0."""
+    doc.scalars[loc] = text = node.value
+    if not _DECIMAL.fullmatch(text):
+        finite = text.lstrip("+-").lower() not in (".inf", ".nan")
+        doc.problems.append(
+            doc.problem(
+                "number-format",
+                f"{text!r} is not a plain decimal number"
+                + ("" if finite else " (infinity and NaN cannot be scored)"),
+                loc,
+                "write the number in decimal, e.g. 90 (YAML reads 1:30 as 90, 012 as 10 and "
+                "0x1A as 26), or quote it if it is text",
+            )
+        )
+        return None
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:
+        finite = False
+    if not finite:
+        doc.problems.append(
+            doc.problem(
+                "number-range",
+                f"{text} is beyond the largest number that can be scored (about 1.8e308)",
+                loc,
+                "check the number; use a smaller unit if it is real",
+            )
+        )
+        return None
+    if value == 0 and text.startswith("-"):
+        doc.problems.append(
+            doc.problem("number-format", f"{text!r} is a negative zero", loc, "write 0")
+        )
+        return None
     return value
 
 
@@ -327,11 +395,22 @@ def _describe(error: dict, doc: Document, loc: tuple) -> tuple[str, str, str]:
         message = f"required field {loc[-1]!r} is missing" if loc else "required field missing"
     elif kind == "extra_forbidden":
         message = f"unknown field {loc[-1]!r}"
-        hint = nearest(str(loc[-1]), _FIELD_NAMES) or "remove it; fields are snake_case"
+        if loc[-1] in _FIELD_NAMES:
+            hint = f"{loc[-1]!r} is a field elsewhere, not here: check the indentation"
+        else:
+            hint = nearest(str(loc[-1]), _FIELD_NAMES) or "remove it; fields are snake_case"
     elif kind == "string_type" and raw is not None:
         hint = f'{raw!r} was read as {value!r}; put it in quotes: "{raw}"'
     elif kind in ("float_type", "int_type", "bool_type") and isinstance(value, str):
-        hint = f"write it without quotes: {value}" if _looks_numeric(value) else ""
+        if loc in doc.numeric_text:
+            shown = f"{float(value):.1e}"
+            hint = (
+                f"YAML reads {value} as text: write it as {shown}"
+                if math.isfinite(float(value))
+                else "it is beyond the largest number that can be scored"
+            )
+        elif _looks_numeric(value):
+            hint = f"write it without quotes: {value}"
         message = f"{message}, got text {value!r}"
     elif kind in ("float_type", "int_type") and isinstance(value, bool):
         message = f"{message}, got {raw or value!r} (read as a boolean)"
@@ -339,11 +418,17 @@ def _describe(error: dict, doc: Document, loc: tuple) -> tuple[str, str, str]:
         pattern = error.get("ctx", {}).get("pattern", "")
         if "http" in pattern:
             message, hint = f"{value!r} is not a web address", "start it with https://"
+        elif "ya?ml" in pattern:
+            message = f"{value!r} is not the file name of a template"
+            hint = "name a template in the same folder, e.g. base.yaml: paths are not allowed"
         elif "\\d{4}" in pattern:
             message, hint = f"{value!r} is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD"
         else:
             message = f"{value!r} is not a valid id"
             hint = "use lowercase letters, digits, '-' and '_', starting with a letter or digit"
+    elif kind == "too_long":
+        ctx = error.get("ctx", {})
+        message = f"{ctx.get('actual_length'):,} items; the limit is {ctx.get('max_length'):,}"
     elif kind == "too_short":
         ctx = error.get("ctx", {})
         message = f"needs at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}"
@@ -362,6 +447,8 @@ def _describe(error: dict, doc: Document, loc: tuple) -> tuple[str, str, str]:
         hint = "write a date as YYYY-MM-DD, without quotes or time"
     elif kind in ("greater_than_equal", "greater_than") and "weight" in map(str, loc):
         hint = "weights are relative and must be 0 or more"
+    elif kind == "less_than_equal" and "weight" in map(str, loc):
+        hint = "weights are relative: scale them all down"
     return (
         _CODES.get(kind, "type" if kind.endswith(("_type", "_parsing")) else "invalid"),
         message,
@@ -421,7 +508,7 @@ def _template(
     path: Path,
     chain: tuple[Path, ...] = (),
     doc: Document | None = None,
-    base: Path | None = None,
+    parents: Mapping[str, Template] | None = None,
     files: dict[str, str] | None = None,
 ) -> tuple[Template | None, list[Problem]]:
     doc = doc or read_document(path)
@@ -439,7 +526,42 @@ def _template(
     overlay = _validate(doc, TemplateOverlay, doc.data)
     if overlay is None or doc.problems:
         return None, doc.problems
-    parent_path = Path(os.path.normpath((base or path.parent) / overlay.extends))
+    if parents is not None:  # an upload: only the templates on offer, never a file
+        parent = parents.get(overlay.extends)
+        if parent is None:
+            doc.problems.append(
+                doc.problem(
+                    "extends-missing",
+                    f"no template {overlay.extends!r} to extend here",
+                    ("extends",),
+                    f"one of: {', '.join(sorted(parents)) or 'none'}",
+                )
+            )
+            return None, doc.problems
+    else:
+        parent, problems = _parent(doc, path, overlay.extends, chain, files)
+        if parent is None:
+            return None, problems
+    doc.problems += [
+        doc.locate(p)
+        for p in check_weight_ids(parent, overlay.profiles, overlay.gates, overlay.weights)
+    ]
+    policies = _validate(
+        doc,
+        type(parent.policies),
+        _deep_merge(parent.policies.model_dump(), overlay.policies),
+        ("policies",),
+    )
+    if doc.problems:
+        return None, doc.problems
+    return extend(parent, overlay, policies), []
+
+
+def _parent(
+    doc: Document, path: Path, name: str, chain: tuple[Path, ...], files: dict[str, str] | None
+) -> tuple[Template | None, list[Problem]]:
+    """The template a file extends: `name` (a bare file name) in the same folder."""
+    parent_path = path.parent / name
     if parent_path.resolve() in (*chain, path.resolve()):
         cycle = " -> ".join(p.name for p in (*chain, path.resolve(), parent_path))
         doc.problems.append(
@@ -455,9 +577,9 @@ def _template(
         doc.problems.append(
             doc.problem(
                 "extends-missing",
-                f"no file {overlay.extends!r}",
+                f"no file {name!r} beside this one",
                 ("extends",),
-                "the path is relative to this file",
+                "a template extends another in the same folder",
             )
         )
         return None, doc.problems
@@ -468,25 +590,13 @@ def _template(
         doc.problems.append(
             doc.problem(
                 "extends-invalid",
-                f"the template it extends ({overlay.extends}) has problems",
+                f"the template it extends ({name}) has problems",
                 ("extends",),
                 "they are listed for that file",
             )
         )
         return None, parent_problems + doc.problems
-    doc.problems += [
-        doc.locate(p)
-        for p in check_weight_ids(parent, overlay.profiles, overlay.gates, overlay.weights)
-    ]
-    policies = _validate(
-        doc,
-        type(parent.policies),
-        _deep_merge(parent.policies.model_dump(), overlay.policies),
-        ("policies",),
-    )
-    if doc.problems:
-        return None, doc.problems
-    return extend(parent, overlay, policies), []
+    return parent, []
 
 
 def extend(parent: Template, overlay: TemplateOverlay, policies: Any) -> Template:
@@ -532,16 +642,17 @@ def _deep_merge(base: dict, patch: dict) -> dict:
 def load_template(
     path: str | Path,
     text: str | bytes | None = None,
-    base: str | Path | None = None,
+    parents: Mapping[str, Template] | None = None,
     files: dict[str, str] | None = None,
 ) -> Template:
-    """Load a criteria template (following `extends`, relative to `base` or the file's folder);
-    raise `LoadError` with every problem. With `text`, `path` only names the upload. `files`, if
-    given, receives the path and SHA-256 of every file read."""
+    """Load a criteria template, following `extends` to a file in the same folder; raise
+    `LoadError` with every problem. With `text` (an upload), `path` only names it, and `extends`
+    may name only one of `parents` (file name -> template): no file is read. `files`, if given,
+    receives the path and SHA-256 of every file read."""
     doc = read_document(path, text) if text is not None else None
-    template, problems = _template(
-        Path(path), doc=doc, base=Path(base) if base else None, files=files
-    )
+    if text is not None and parents is None:
+        parents = {}
+    template, problems = _template(Path(path), doc=doc, parents=parents, files=files)
     if template is None:
         raise LoadError(Report(problems, [str(path)]))
     return template
@@ -572,10 +683,26 @@ def _vendors(
 
 
 def _check_vendors(pairs: list[tuple[Document, Vendor | None]], templates: list[Template]) -> None:
-    """Checks across files: unique vendor ids, and claims that fit the template(s). They run on
-    whatever parts of a file are valid, so a typo elsewhere does not hide them."""
+    """Checks across files: unique vendor ids and names, claims that fit the template(s), and no
+    date after today. They run on whatever parts of a file are valid, so a typo elsewhere does
+    not hide them."""
     first: dict[str, str] = {}
+    named: dict[str, str] = {}
+    today = dt.date.today()
     for doc, vendor in pairs:
+        if vendor is not None:
+            doc.problems += [doc.locate(p) for p in check_dates(vendor, today)]
+            key = name_key(vendor.name)
+            if key in named:
+                doc.problems.append(
+                    doc.problem(
+                        "duplicate-name",
+                        f"vendor name {vendor.name!r} reads the same as the one in {named[key]}",
+                        ("name",),
+                        "a buyer must be able to tell vendors apart by name",
+                    )
+                )
+            named.setdefault(key, doc.path)
         data = doc.data if isinstance(doc.data, dict) else {}
         vendor_id = vendor.id if vendor else data.get("id")
         if isinstance(vendor_id, str) and vendor_id in first:
@@ -649,6 +776,15 @@ def load_workspace(
                 "no-vendors", "no vendor profiles (*.yaml) found", file=", ".join(map(str, vendors))
             )
         )
+    if len(files) > MAX_VENDORS:
+        problems.append(
+            Problem(
+                "too-many-vendors",
+                f"{len(files):,} vendor profiles; the limit is {MAX_VENDORS:,}",
+                file=", ".join(map(str, vendors)),
+                hint="compare a shortlist: put the others in another folder",
+            )
+        )
     if problems or loaded is None:
         raise LoadError(Report(problems, [str(template), *map(str, files)]))
     hashes.update({doc.path: doc.sha256 for doc, _ in pairs})
@@ -674,7 +810,7 @@ def load_session(name: str, text: str | bytes, available: Sequence[str]) -> Sess
     elif doc.data is not None:
         doc.problems.append(doc.problem("type", "a session file is a mapping of fields"))
     if session is not None:
-        doc.problems += [doc.locate(p) for p in check_session(session, available)]
+        doc.problems += [doc.locate(p) for p in check_session(session, available, dt.date.today())]
     if doc.problems or session is None:
         raise LoadError(Report(doc.problems, [name]))
     return session
@@ -682,7 +818,7 @@ def load_session(name: str, text: str | bytes, available: Sequence[str]) -> Sess
 
 def load_record(path: str | Path) -> DecisionRecord:
     """Read a decision record (JSON) with located errors."""
-    doc = read_document(path)
+    doc = read_document(path, limit=MAX_RECORD_BYTES)
     record = None
     if isinstance(doc.data, dict):
         record = _validate(doc, DecisionRecord, doc.data)
@@ -741,6 +877,8 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if isinstance(value, float) and value == 0:
+        return 0.0  # never -0.0, which the reader refuses
     return value
 
 

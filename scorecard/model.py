@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
@@ -66,11 +68,66 @@ Direction = Annotated[Literal["higher", "lower"], BeforeValidator(_normalise_dir
 Id = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=64)
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-LongText = Annotated[str, StringConstraints(max_length=20000)]
-Weight = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+
+#: Limits that keep one file or session from costing a shared server minutes of work.
+MAX_CRITERIA = 500  # criteria (groups and leaves) in a template
+MAX_VENDORS = 500  # vendors in a workspace or a session
+MAX_OVERRIDES = 5000  # buyer overrides in a session
+MAX_WEIGHT = 1e6  # weights are relative: no sensible set needs a larger one
+
+# Characters that change the direction of the text around them (the "Trojan Source" set): a
+# name or note holding one can display differently from what it says.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
+_LOOKALIKE_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK"}
+
+
+def _no_bidi_controls(value: str) -> str:
+    found = _BIDI_CONTROLS.search(value)
+    if found:
+        raise ValueError(
+            f"contains the invisible direction control U+{ord(found.group()):04X}, which makes "
+            "text display differently from what it says; remove it"
+        )
+    return value
+
+
+def _plain_name(value: str) -> str:
+    """A name must look like what it is: no invisible characters, and no word that mixes Latin,
+    Cyrillic or Greek letters (a Cyrillic 'а' in 'Runwаy' passes for the real vendor)."""
+    found = _INVISIBLE.search(value)
+    if found:
+        raise ValueError(f"contains the invisible character U+{ord(found.group()):04X}; remove it")
+    for word in re.split(r"[\W_]+", value):
+        scripts = {unicodedata.name(ch, "").split(" ")[0] for ch in word if ch.isalpha()}
+        mixed = scripts & _LOOKALIKE_SCRIPTS
+        if len(mixed) > 1:
+            raise ValueError(
+                f"the word {word!r} mixes {' and '.join(sorted(s.title() for s in mixed))} "
+                "letters, so it can pass for another name; write it in one script"
+            )
+    return value
+
+
+def name_key(name: str) -> str:
+    """Two names that read alike have the same key (case, width and spacing ignored)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(_no_bidi_controls),
+]
+Name = Annotated[Text, AfterValidator(_plain_name)]
+LongText = Annotated[str, StringConstraints(max_length=20000), AfterValidator(_no_bidi_controls)]
+Weight = Annotated[float, Field(strict=True, ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+#: A template named by its file in the same folder: never a path, so it cannot leave that folder.
+TemplateFile = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$", max_length=128)
+]
 
 
 def _to_partial_date(value: Any) -> Any:
@@ -195,6 +252,11 @@ class NumberMeasure(FrozenModel):
         if isinstance(fn, Linear | Logarithmic):
             if fn.best == fn.worst:
                 raise ValueError("value_function: best and worst must differ")
+            if not math.isfinite(fn.best - fn.worst):
+                raise ValueError(
+                    "value_function: best and worst are too far apart to compute with; "
+                    "use a larger unit"
+                )
             if (fn.best > fn.worst) != higher:
                 raise ValueError(
                     f"value_function: direction is {self.direction} but best={fn.best:g} and "
@@ -346,7 +408,7 @@ class TemplateOverlay(FrozenModel):
     name: Text
     version: Text
     description: LongText = ""
-    extends: Text
+    extends: TemplateFile
     weights: dict[Id, Weight] = {}
     gates: tuple[Gate, ...] = ()
     profiles: dict[Id, WeightProfile] = {}
@@ -391,11 +453,19 @@ class Source(FrozenModel):
         return self
 
 
+def _finite(number: float) -> bool:
+    """Finite as a float: an integer of 400 digits is not."""
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
+
+
 def _check_value_shape(value: Any) -> Any:
     """A claim value is a number, a range [low, high], a rating, a boolean or a list of options."""
     if value is None or isinstance(value, bool | int | float | str):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError("value must be a finite number")
+        if isinstance(value, int | float) and not isinstance(value, bool) and not _finite(value):
+            raise ValueError("value must be a finite number (at most about 1.8e308)")
         if isinstance(value, str):
             raise ValueError(
                 "a value is a number, a range [low, high], a boolean or a list of options, "
@@ -408,8 +478,8 @@ def _check_value_shape(value: Any) -> Any:
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
             if len(value) != 2:
                 raise ValueError(f"a range is [low, high], got {len(value)} numbers")
-            if not all(math.isfinite(v) for v in value):
-                raise ValueError("a range must hold finite numbers")
+            if not all(_finite(v) for v in value):
+                raise ValueError("a range must hold finite numbers (at most about 1.8e308)")
             if value[0] > value[1]:
                 raise ValueError(f"range low {value[0]} is above high {value[1]}")
             return value
@@ -486,8 +556,8 @@ class Vendor(FrozenModel):
     """A vendor profile: who they are and the claims about them, keyed by leaf criterion id."""
 
     id: Id
-    name: Text
-    company: Text
+    name: Name
+    company: Name
     status: Status
     website: Url | None = None
     offerings: tuple[Text, ...] = ()
@@ -552,6 +622,16 @@ def check_template(template: Template) -> list[Problem]:
     """Problems that span the tree: repeated ids, sibling weights, gates and profiles."""
     problems: list[Problem] = []
     seen: set[str] = set()
+    count = sum(1 for _ in template.nodes())
+    if count > MAX_CRITERIA:
+        return [
+            Problem(
+                "too-many-criteria",
+                f"{count:,} criteria; the limit is {MAX_CRITERIA:,}",
+                ("criteria",),
+                "split the template, or group the detail into fewer criteria",
+            )
+        ]
 
     def visit(nodes: tuple[Criterion, ...], loc: tuple) -> None:
         if nodes and sum(c.weight for c in nodes) == 0:
@@ -732,3 +812,35 @@ def check_claims(claims: dict[str, Claim], templates: list[Template]) -> list[Pr
         for field, message, hint in sorted(found):
             problems.append(Problem("measure-mismatch", message, (*loc, field), hint))
     return problems
+
+
+def check_dates(vendor_like: Vendor | Claim, today: dt.date, loc: tuple = ()) -> list[Problem]:
+    """Dates after `today` (a source published next year is a typo, and would never go stale)."""
+    found: list[tuple[tuple, str]] = []
+
+    def sources(items: tuple[Source, ...], at: tuple) -> None:
+        for i, source in enumerate(items):
+            for name in ("date", "accessed"):
+                value = getattr(source, name)
+                if value is not None:
+                    found.append(((*at, i, name), value))
+
+    claims = {None: vendor_like} if isinstance(vendor_like, Claim) else dict(vendor_like.claims)
+    for key, claim in claims.items():
+        at = loc if key is None else (*loc, "claims", key)
+        if claim.as_of is not None:
+            found.append(((*at, "as_of"), claim.as_of))
+        sources(claim.sources, (*at, "sources"))
+    if isinstance(vendor_like, Vendor):
+        for i, statement in enumerate(vendor_like.funding_context):
+            sources(statement.sources, (*loc, "funding_context", i, "sources"))
+    return [
+        Problem(
+            "future-date",
+            f"{value} is after today ({today.isoformat()})",
+            where,
+            "a date says when something was published or read; check the year",
+        )
+        for where, value in found
+        if earliest_day(value) > today
+    ]

@@ -357,6 +357,15 @@ def global_weights(template: Template, relative: Mapping[str, float]) -> dict[st
     return out
 
 
+def total_weight(template: Template, options: Options) -> float:
+    """The share of the weight the leaves get: 0 when every weight that counts is 0."""
+    shares = global_weights(template, resolve_weights(template, options))
+    return sum(shares[leaf.id] for leaf in template.leaves())
+
+
+ZERO_WEIGHTS = "every weight is 0: give at least one criterion a weight above 0"
+
+
 def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -> Result:
     """Score a built matrix under `options`. Raises `ScoringError` for options that do not fit."""
     if options.method not in METHODS:
@@ -376,7 +385,7 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
     shares = global_weights(template, resolve_weights(template, options))
     w = np.array([shares[leaf] for leaf in matrix.leaf_ids])
     if w.sum() <= 0:
-        raise ScoringError("every weight is 0: give at least one criterion a weight")
+        raise ScoringError(ZERO_WEIGHTS)
 
     factor = np.array(
         [factors[lv] if use_confidence else 1.0 for lv in CONFIDENCE_LEVELS[:-1]] + [np.nan]
@@ -397,14 +406,8 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
 
     # Points per top-level criterion under the weighted sum (they add up to its score).
     tops = [c.id for c in template.criteria]
-    leaf_top = np.array(
-        [
-            top.id
-            for leaf in matrix.leaf_ids
-            for top in template.criteria
-            if any(n.id == leaf for n in top.walk())
-        ]
-    )
+    top_of = {node.id: top.id for top in template.criteria for node in top.walk()}
+    leaf_top = np.array([top_of[leaf] for leaf in matrix.leaf_ids])
     weighted = 100 * np.nan_to_num(u) * _row_weights(u, w)
     points = np.stack([weighted[:, leaf_top == t].sum(axis=1) for t in tops], axis=1)
     shares_w = w / w.sum()

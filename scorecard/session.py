@@ -6,6 +6,7 @@ Pure: `loading` reads and writes session files; the app keeps one in its state.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -13,6 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 
 from scorecard.model import (
+    MAX_OVERRIDES,
+    MAX_VENDORS,
     Claim,
     FrozenModel,
     Id,
@@ -22,10 +25,11 @@ from scorecard.model import (
     Vendor,
     Weight,
     check_claims,
+    check_dates,
     check_weight_ids,
     unknown,
 )
-from scorecard.scoring import AVAILABILITY_GATE, Method, Options, Result, score
+from scorecard.scoring import AVAILABILITY_GATE, Method, Options, Result, score, total_weight
 
 SESSION_FORMAT = "scorecard-session/1"
 
@@ -43,14 +47,14 @@ class Session(FrozenModel):
 
     format: Literal["scorecard-session/1"]  # no default: every saved file says what it is
     template: Template
-    vendors: tuple[Id, ...]
+    vendors: Annotated[tuple[Id, ...], Field(max_length=MAX_VENDORS)]
     profile: Id | None = None
     weights: dict[Id, Weight] = Field(default_factory=dict)
     gates: dict[Id, bool] = Field(default_factory=dict)
     missing: MissingPolicy | None = None
     confidence: bool | None = None
     method: Method = "wsm"
-    overrides: tuple[Override, ...] = ()
+    overrides: Annotated[tuple[Override, ...], Field(max_length=MAX_OVERRIDES)] = ()
 
     def options(self) -> Options:
         return Options(
@@ -74,8 +78,11 @@ def apply_overrides(vendors: Iterable[Vendor], overrides: Sequence[Override]) ->
     return out
 
 
-def check_session(session: Session, available: Sequence[str]) -> list[Problem]:
-    """Problems a session has against the vendors on hand and its own template."""
+def check_session(
+    session: Session, available: Sequence[str], today: dt.date | None = None
+) -> list[Problem]:
+    """Problems a session has against the vendors on hand and its own template (and, given
+    `today`, override dates after it)."""
     template, available = session.template, list(available)
     problems = check_weight_ids(template, {}, (), session.weights)
     problems += [
@@ -113,6 +120,17 @@ def check_session(session: Session, available: Sequence[str]) -> list[Problem]:
                 else ("overrides", i, "claim", *p.loc[2:])
             )
             problems.append(Problem(p.code, p.message, loc, p.hint))
+        if today is not None:
+            problems += check_dates(override.claim, today, ("overrides", i, "claim"))
+    if not problems and total_weight(template, session.options()) <= 0:
+        problems.append(
+            Problem(
+                "zero-weights",
+                "every weight is 0, so there is nothing to score",
+                ("weights",),
+                "give at least one criterion a weight above 0",
+            )
+        )
     return problems
 
 
@@ -141,7 +159,7 @@ def compare(
     )
 
 
-RECORD_FORMAT = "scorecard-decision-record/1"
+RECORD_FORMAT = "scorecard-decision-record/2"
 
 
 class RecordedFile(FrozenModel):
@@ -155,7 +173,7 @@ class RecordedFile(FrozenModel):
 class DecisionRecord(FrozenModel):
     """Which inputs, weights and policies produced a ranking, so it can be reproduced later."""
 
-    format: Literal["scorecard-decision-record/1"]
+    format: Literal["scorecard-decision-record/2"]
     tool: str
     version: str
     created: str
@@ -163,3 +181,6 @@ class DecisionRecord(FrozenModel):
     files: tuple[RecordedFile, ...]
     session: Session  # template as scored, vendors, weights, gates, policies, overrides
     result: dict[str, Any]  # the ranking as exported (see export.ranking)
+    #: SHA-256 of everything above (see `export.record.digest`): an edit anywhere shows. It is a
+    #: check against mistakes and casual edits, not a signature: anyone can recompute it.
+    digest: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from scorecard.app import state
 from scorecard.export.charts import names
 from scorecard.export.ranking import md, md_url
 from scorecard.loading import MAX_FILE_BYTES, LoadError
@@ -123,6 +124,14 @@ def why_summary(result: Result, first: str, second: str) -> str:
 
 
 T = TypeVar("T")
+
+
+def stop_unless_scorable() -> None:
+    """On a page that needs a ranking: say why there is none (every weight is 0), and stop."""
+    problem = state.scoring_problem()
+    if problem:
+        st.error(f"Nothing can be scored: {md(problem)}. Set the weights on the Compare page.")
+        st.stop()
 
 
 def read_upload(upload: Any, load: Callable[[str, bytes], T]) -> T | None:

@@ -24,7 +24,15 @@ from scorecard.loading import (
     load_workspace,
 )
 from scorecard.model import Template, Vendor
-from scorecard.scoring import Matrix, Result, build_matrix, evaluate
+from scorecard.scoring import (
+    ZERO_WEIGHTS,
+    Matrix,
+    Result,
+    ScoringError,
+    build_matrix,
+    evaluate,
+    total_weight,
+)
 from scorecard.session import SESSION_FORMAT, Session, apply_overrides
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -33,10 +41,6 @@ PROJECT = Path(__file__).resolve().parents[2]
 def data_root() -> Path:
     """The folder holding criteria/ and vendors/: $SCORECARD_DATA, or the project's own."""
     return Path(os.environ.get("SCORECARD_DATA") or PROJECT)
-
-
-def criteria_dir() -> Path:
-    return data_root() / DEFAULT_TEMPLATE.parent
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,16 @@ def matrix() -> Matrix:
         + b"\0".join(v.model_dump_json().encode() for v in chosen)
     ).hexdigest()
     return _matrix(key, current.template, chosen)
+
+
+def scoring_problem() -> str | None:
+    """Why the session cannot be scored (every weight is 0), or None."""
+    current = session()
+    try:
+        total = total_weight(current.template, current.options())
+    except ScoringError as exc:
+        return str(exc)
+    return ZERO_WEIGHTS if total <= 0 else None
 
 
 def result(built: Matrix | None = None) -> Result:

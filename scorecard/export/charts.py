@@ -10,6 +10,28 @@ from scorecard.model import Template
 from scorecard.scoring import Result
 
 
+#: Beyond these a chart is unreadable, and slow to draw or to convert: the data stays in the
+#: tables, the chart is left out with a note.
+MAX_CHART_VENDORS = 100
+MAX_HEATMAP_CELLS = 5_000
+
+
+def chart_note(result: Result, cells: int = 0) -> str:
+    """Why a chart is left out ('' when it is drawn): too many vendors, or (for the heat map)
+    too many vendor x criterion cells."""
+    if len(result.rows) > MAX_CHART_VENDORS:
+        return (
+            f"Chart left out: {len(result.rows):,} vendors are more than a chart can show "
+            f"({MAX_CHART_VENDORS}); the tables hold every figure."
+        )
+    if cells > MAX_HEATMAP_CELLS:
+        return (
+            f"Chart left out: {cells:,} vendor × criterion cells are more than a chart can show "
+            f"({MAX_HEATMAP_CELLS:,}); the tables hold every figure."
+        )
+    return ""
+
+
 def names(template: Template) -> dict[str, str]:
     return {c.id: c.name for c in template.nodes()}
 

@@ -13,7 +13,7 @@ import vl_convert
 from markupsafe import Markup
 
 from scorecard.evidence import gaps, review
-from scorecard.export.charts import contributions_chart
+from scorecard.export.charts import chart_note, contributions_chart
 from scorecard.export.profile import LAYER_TITLES
 from scorecard.scoring import METHOD_NAMES, global_weights, resolve_weights
 from scorecard.session import Comparison
@@ -30,7 +30,10 @@ _ENV = jinja2.Environment(
 def to_html(comparison: Comparison, today: dt.date, version: str) -> str:
     """The report as a string of HTML."""
     template, result = comparison.template, comparison.result
-    svg = vl_convert.vegalite_to_svg(contributions_chart(result, template).to_dict())
+    note = chart_note(result)
+    svg = (
+        "" if note else vl_convert.vegalite_to_svg(contributions_chart(result, template).to_dict())
+    )
     shares = global_weights(template, resolve_weights(template, comparison.options))
     vendors = {v.id: v for v in comparison.vendors}
     questions = gaps(template, comparison.vendors, comparison.options)
@@ -40,6 +43,7 @@ def to_html(comparison: Comparison, today: dt.date, version: str) -> str:
         result=result,
         method=METHOD_NAMES[result.method],
         chart=Markup(svg),  # noqa: S704 - our own chart; vl-convert escapes the data text in it
+        chart_note=note,
         shares=shares,
         profiles=[
             (

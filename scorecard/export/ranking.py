@@ -84,7 +84,9 @@ def to_json(result: Result) -> str:
 def to_csv(result: Result) -> str:
     tops = list(result.rows[0].contributions) if result.rows else []
     out = io.StringIO()
-    writer = csv.writer(out)  # RFC 4180: CRLF, so a CR inside a field gets quoted
+    # RFC 4180 (CRLF, so a CR inside a field gets quoted), and every text cell in quotes: a
+    # spreadsheet set to split on ';' or tabs would otherwise cut `x;=1+1` into a formula.
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(
         [
             "rank",
@@ -174,17 +176,36 @@ def render(result: Result, fmt: str) -> str:
     return RENDERERS[fmt](result)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write a file so that readers see the old content or the new, never a half-written one."""
+    """Write a file so that readers see the old content or the new, never a half-written one.
+    A new file gets the permissions the user's umask gives; a replaced one keeps its own. An
+    error names `path`, never the temporary file beside it."""
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -9,10 +9,12 @@ import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from scorecard.export.ranking import ranking
-from scorecard.loading import LoadError, load_template, load_vendors
+from scorecard.loading import MAX_FILE_BYTES, LoadError, load_template, load_vendors
 from scorecard.model import Vendor
+from scorecard.scoring import ScoringError
 from scorecard.session import (
     RECORD_FORMAT,
     SESSION_FORMAT,
@@ -35,21 +37,22 @@ def decision_record(
     created: dt.datetime,
     version: str,
 ) -> DecisionRecord:
-    """The record of one comparison. `files` maps every input path to its SHA-256 (the template
-    and the files it extends first, unless the template was edited in the app: then the session
-    in the record carries it); `vendor_files` maps vendor ids to their paths."""
+    """The record of one comparison. `files` maps every input path (relative to the project
+    folder) to its SHA-256 (the template and the files it extends first, unless the template was
+    edited in the app: then the session in the record carries it); `vendor_files` maps vendor ids
+    to their paths."""
     options = comparison.options
     by_path = {path: vendor for vendor, path in vendor_files.items()}
-    return DecisionRecord(
-        format=RECORD_FORMAT,
-        tool="scorecard",
-        version=version,
-        created=created.isoformat(timespec="seconds"),
-        template_path=template_path,
-        files=tuple(
+    content = {
+        "format": RECORD_FORMAT,
+        "tool": "scorecard",
+        "version": version,
+        "created": created.isoformat(timespec="seconds"),
+        "template_path": template_path,
+        "files": tuple(
             RecordedFile(path=p, sha256=h, vendor=by_path.get(p)) for p, h in files.items()
         ),
-        session=Session(
+        "session": Session(
             format=SESSION_FORMAT,
             template=comparison.template,
             vendors=tuple(v.id for v in comparison.vendors),
@@ -61,67 +64,147 @@ def decision_record(
             method=options.method,
             overrides=comparison.overrides,
         ),
-        result=ranking(comparison.result, detail=True),
-    )
+        "result": ranking(comparison.result, detail=True),
+    }
+    unsigned = DecisionRecord.model_construct(**content, digest="")
+    return DecisionRecord(**content, digest=digest(unsigned))
+
+
+def digest(record: DecisionRecord) -> str:
+    """SHA-256 of the record's content without its digest, as canonical JSON."""
+    data = record.model_dump(mode="json", exclude={"digest"})
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def to_json(record: DecisionRecord) -> str:
     return json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
+def _inside(root: Path, name: str) -> Path | None:
+    """The file a record names, if it is a plain relative path that stays inside `root`."""
+    relative = Path(name)
+    if not name or relative.is_absolute() or ".." in relative.parts or "\\" in name:
+        return None
+    path = root / relative
+    try:
+        return path if path.resolve().is_relative_to(root.resolve()) else None
+    except (OSError, RuntimeError):  # a symlink loop
+        return None
+
+
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _differences(then: Any, now: Any, where: str) -> list[str]:
+    """Where two rankings (as plain data) differ, numbers within the score tolerance."""
+    if isinstance(then, dict) and isinstance(now, dict):
+        out = []
+        for key in list(then) + [k for k in now if k not in then]:
+            if key not in now or key not in then:
+                side = "now" if key not in then else "in the record"
+                out.append(f"{where}.{key}: only {side}".lstrip("."))
+            else:
+                out += _differences(then[key], now[key], f"{where}.{key}")
+        return out
+    if isinstance(then, list) and isinstance(now, list) and len(then) == len(now):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(then, now, strict=True))
+            for d in _differences(a, b, f"{where}[{i}]")
+        ]
+    numbers = (int, float)
+    if (
+        isinstance(then, numbers)
+        and isinstance(now, numbers)
+        and not isinstance(then, bool)
+        and not isinstance(now, bool)
+    ):
+        if abs(now - then) <= max(SCORE_TOLERANCE, 1e-6 * abs(then)):
+            return []
+    elif then == now:
+        return []
+    return [f"{where.lstrip('.')} {_shown(then)} -> {_shown(now)}"]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def reproduce(record: DecisionRecord, root: Path = Path()) -> list[str]:
-    """Recompute a recorded ranking from the files on disk (paths relative to `root`). Returns
-    what differs: changed or missing files, then vendors whose score, rank or gates changed.
-    An empty list means the record is reproduced."""
+    """Recompute a recorded ranking from the files on disk under `root` (the project folder the
+    record's paths are relative to). Reads only the files the record names, and only inside
+    `root`, each up to `MAX_FILE_BYTES`. Returns what differs: an edited record, refused, changed
+    or missing files, vendors without a file, then every value of the ranking that changed. An
+    empty list means the record is reproduced."""
     found: list[str] = []
-    for entry in record.files:
-        path = root / entry.path
-        if not path.is_file():
+    if digest(record) != record.digest:
+        found.append("edited: the record's content does not match its digest")
+    paths: dict[str, Path] = {}
+    for entry in [*record.files]:
+        path = _inside(root, entry.path)
+        if path is None:
+            found.append(f"refused: {entry.path!r} is not a path inside the project folder")
+        elif not path.is_file():
             found.append(f"missing: {entry.path}")
+        elif path.stat().st_size > MAX_FILE_BYTES:
+            found.append(f"refused: {entry.path} is over {MAX_FILE_BYTES:,} bytes")
         elif (now := _sha256(path)) != entry.sha256:
             found.append(
                 f"changed: {entry.path} (sha256 was {entry.sha256[:12]}…, now {now[:12]}…)"
             )
+            paths[entry.path] = path
+        else:
+            paths[entry.path] = path
     session = record.session
     template = session.template
     if record.template_path is not None:
+        if record.template_path not in paths:
+            if not any(record.template_path == e.path for e in record.files):
+                found.append(
+                    f"refused: the template {record.template_path!r} is not among the files"
+                )
+            return found
         try:
-            template = load_template(root / record.template_path)
+            template = load_template(paths[record.template_path])
         except LoadError as exc:
-            return [
-                *found,
-                f"invalid now: {record.template_path} ({len(exc.report.problems)} problem(s))",
-            ]
+            problems = len(exc.report.problems)
+            return [*found, f"invalid now: {record.template_path} ({problems} problem(s))"]
+    with_file = {e.vendor for e in record.files if e.vendor is not None}
+    found += [f"{v}: no file in the record" for v in session.vendors if v not in with_file]
     vendors: list[Vendor] = []
     for entry in record.files:
-        if entry.vendor is None or not (root / entry.path).is_file():
+        if entry.vendor is None or entry.path not in paths:
+            continue
+        if entry.vendor not in session.vendors:
+            found.append(f"{entry.vendor}: a file in the record, but not among its vendors")
             continue
         try:
-            vendors += load_vendors([root / entry.path], template)
+            loaded = load_vendors([paths[entry.path]], template)
         except LoadError as exc:
             found.append(f"invalid now: {entry.path} ({len(exc.report.problems)} problem(s))")
-    then = {row["vendor"]: row for row in record.result["ranking"]}
-    result = compare(template, vendors, session.options(), session.overrides).result
-    scored = {row.vendor for row in result.rows}
-    found += [
-        f"{v}: not scored now (its file is missing or invalid)" for v in then if v not in scored
-    ]
-    for row in result.rows:
-        old = then.get(row.vendor)
-        if old is None:
-            found.append(f"{row.vendor}: not in the record")
             continue
-        if abs(row.score - old["score"]) > max(SCORE_TOLERANCE, 1e-6 * abs(old["score"])):
-            found.append(f"{row.vendor}: score {old['score']:.6f} -> {row.score:.6f}")
-        if row.rank != old["rank"]:
-            found.append(f"{row.vendor}: rank {old['rank']} -> {row.rank}")
-        if row.passed_gates != old["passed_gates"]:
-            found.append(
-                f"{row.vendor}: gates {'pass' if old['passed_gates'] else 'fail'} -> "
-                f"{'pass' if row.passed_gates else 'fail'}"
-            )
+        if [v.id for v in loaded] != [entry.vendor]:
+            found.append(f"changed: {entry.path} no longer holds vendor {entry.vendor}")
+            continue
+        vendors += loaded
+    try:
+        result = compare(template, vendors, session.options(), session.overrides).result
+    except ScoringError as exc:
+        return [*found, f"cannot score now: {exc}"]
+    then = {row.get("vendor"): row for row in record.result.get("ranking", [])}
+    now = ranking(result, detail=True)
+    scored = {row["vendor"]: row for row in now["ranking"]}
+    for vendor, old in then.items():
+        if vendor not in scored:
+            found.append(f"{vendor}: not scored now (its file is missing or invalid)")
+            continue
+        found += [f"{vendor}: {d}" for d in _differences(old, scored[vendor], "")]
+    found += [f"{v}: not in the record" for v in scored if v not in then]
+    header = {k: v for k, v in record.result.items() if k != "ranking"}
+    found += _differences(header, {k: v for k, v in now.items() if k != "ranking"}, "")
     return found

@@ -68,14 +68,14 @@ def _slider(node, weights, maximum: float) -> None:
     if key not in st.session_state:
         st.session_state[key] = float(weights[node.id])
     st.slider(
-        node.name,
+        ui.md(node.name),
         0.0,
         max(maximum, st.session_state[key]),
         step=1.0 if maximum > 10 else 0.5,
         key=key,
         on_change=_set_weight,
         args=(node.id,),
-        help=node.description or None,
+        help=ui.md(node.description) or None,
     )
 
 
@@ -109,7 +109,7 @@ def panel() -> None:
         for top in template.criteria:
             _slider(top, weights, 100.0)
             if len(top.criteria) > 1:
-                with st.expander(f"{top.name}: sub-criteria"):
+                with st.expander(f"{ui.md(top.name)}: sub-criteria"):
                     for child in top.walk():
                         if child is not top:
                             _slider(child, weights, 10.0)
@@ -122,7 +122,7 @@ def panel() -> None:
             if key not in st.session_state:
                 st.session_state[key] = session.gates.get(gate_id, default)
             st.toggle(
-                name,
+                ui.md(name),
                 key=key,
                 on_change=lambda g=gate_id: state.update(
                     gates={**state.session().gates, g: st.session_state[f"compare_gate_{g}"]}
@@ -165,6 +165,10 @@ def panel() -> None:
     if not state.session().vendors:
         st.info("Choose at least one vendor in the sidebar.")
         return
+    problem = state.scoring_problem()
+    if problem:
+        st.error(f"Nothing can be scored: {ui.md(problem)}.")
+        return
     built = state.matrix()
     result = state.result(built)
     st.title("Compare vendors")
@@ -187,8 +191,16 @@ def panel() -> None:
     flip = smallest_flip(sensitivity(template, built, state.session().options()))
     st.caption(ui.md(flip_sentence(flip, names)))
     left, right = st.columns(2)
-    left.altair_chart(charts.contributions_chart(result, template), width="stretch")
-    right.altair_chart(charts.utilities_heatmap(result, template), width="stretch")
+    bars = charts.chart_note(result)
+    heat = charts.chart_note(result, len(result.rows) * len(built.leaf_ids))
+    if bars:
+        left.caption(bars)
+    else:
+        left.altair_chart(charts.contributions_chart(result, template), width="stretch")
+    if heat:
+        right.caption(heat)
+    else:
+        right.altair_chart(charts.utilities_heatmap(result, template), width="stretch")
 
     st.subheader("Why one vendor ranks above another")
     ids = [row.vendor for row in result.rows]

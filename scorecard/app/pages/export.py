@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from scorecard import __version__, export
+from scorecard.app import components as ui
 from scorecard.app import state
 from scorecard.session import compare
 
@@ -21,6 +22,7 @@ session = state.session()
 if not session.vendors:
     st.info("Choose vendors on the Compare page first.")
     st.stop()
+ui.stop_unless_scorable()
 st.markdown(
     "Everything below is the ranking as it stands in this session: the template, "
     "weights, gates, policies and overrides you chose. The decision record lists the "

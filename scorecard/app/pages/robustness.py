@@ -15,6 +15,7 @@ st.title("Robustness")
 if len(session.vendors) < 2:
     st.info("Choose two vendors or more on the Compare page.")
     st.stop()
+ui.stop_unless_scorable()
 matrix, options = state.matrix(), session.options()
 names = {v.id: v.name for v in state.vendors()} | {c.id: c.name for c in template.nodes()}
 curves = sensitivity(template, matrix, options)

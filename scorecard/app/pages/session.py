@@ -63,7 +63,7 @@ else:
         else:
             assert isinstance(measure, NumberMeasure)
             value = st.number_input(
-                f"Value ({measure.unit})",
+                f"Value ({ui.md(measure.unit)})",
                 key="session_value_number",
                 value=None,
                 placeholder=measure.unit,
@@ -79,7 +79,9 @@ else:
         kind = b.selectbox(
             "Kind", ["buyer", "vendor", "filing", "media", "third-party"], key="session_kind"
         )
-        date = c.date_input("Date", value=state.today(), key="session_date")
+        date = c.date_input(
+            "Date", value=state.today(), max_value=state.today(), key="session_date"
+        )
         note = st.text_area("Note", key="session_note", max_chars=2000)
         submitted = st.form_submit_button("Save override", key="session_save")
     if submitted:

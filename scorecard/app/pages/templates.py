@@ -8,7 +8,7 @@ from scorecard.app import components as ui
 from scorecard.app import state
 from scorecard.diff import diff_templates
 from scorecard.loading import dump_yaml, load_template
-from scorecard.model import BooleanMeasure, CoverageMeasure, RatingMeasure
+from scorecard.model import MAX_WEIGHT, BooleanMeasure, CoverageMeasure, RatingMeasure
 from scorecard.scoring import Options, global_weights, resolve_weights
 
 session = state.session()
@@ -32,7 +32,7 @@ with tree:
                 f"{shares[node.id]:.1%} of the total): {ui.md(node.description)}"
             )
             if isinstance(node.measure, RatingMeasure):
-                with st.expander(f"Rubric: {node.name}"):
+                with st.expander(f"Rubric: {ui.md(node.name)}"):
                     for level, text in node.measure.rubric.items():
                         st.markdown(f"{level}. {ui.md(text)}")
     if template.gates:
@@ -67,7 +67,9 @@ with edit:
         key="templates_weights",
         hide_index=True,
         disabled=["id", "criterion", "under"],
-        column_config={"weight": st.column_config.NumberColumn(min_value=0.0, step=0.5)},
+        column_config={
+            "weight": st.column_config.NumberColumn(min_value=0.0, max_value=MAX_WEIGHT, step=0.5)
+        },
     )
     new_weights = dict(zip(edited["id"], edited["weight"], strict=True))
 
@@ -86,7 +88,9 @@ with edit:
     for gate in template.gates:
         measure = leaves[gate.criterion].measure
         on, need = st.columns([1, 2])
-        enabled = on.toggle(gate.name, value=gate.enabled, key=f"templates_gate_on_{gate.id}")
+        enabled = on.toggle(
+            ui.md(gate.name), value=gate.enabled, key=f"templates_gate_on_{gate.id}"
+        )
         key = f"templates_gate_req_{gate.id}"
         if isinstance(measure, BooleanMeasure):
             require = need.toggle("required value: yes", value=bool(gate.require), key=key)
@@ -113,7 +117,9 @@ with edit:
         edited_grid = st.data_editor(
             grid,
             key="templates_profiles",
-            column_config={t: st.column_config.NumberColumn(min_value=0.0) for t in tops},
+            column_config={
+                t: st.column_config.NumberColumn(min_value=0.0, max_value=MAX_WEIGHT) for t in tops
+            },
         )
         for name, profile in template.profiles.items():
             values = {t: float(v) for t, v in edited_grid.loc[name].items() if pd.notna(v)}
@@ -147,12 +153,14 @@ with files:
     )
     loaded = (
         ui.read_upload(
-            upload, lambda name, data: load_template(name, data, base=state.criteria_dir())
+            upload, lambda name, data: load_template(name, data, parents=state.shipped().templates)
         )
         if upload
         else None
     )
-    if loaded is not None and st.button(f"Use {loaded.name} in this session", key="templates_use"):
+    if loaded is not None and st.button(
+        f"Use {ui.md(loaded.name)} in this session", key="templates_use"
+    ):
         state.replace(state.new_session(loaded, state.shipped().vendors), origin=loaded)
         st.success(f"Now comparing on {ui.md(loaded.name)}.")
 

@@ -20,7 +20,7 @@ vendor_id = st.selectbox(
 vendor = vendors[vendor_id]
 overridden = state.overridden()
 
-st.title(vendor.name)
+st.title(ui.md(vendor.name))
 st.markdown(f"{ui.md(vendor.company)} · status: **{vendor.status}**")
 if vendor.status == "discontinued":
     st.error("This service is discontinued: it fails the availability gate.")
@@ -84,6 +84,7 @@ for view in views:
             st.markdown(f"- {ui.source_link(source)}")
 
 st.subheader("Questions to ask this vendor")
+ui.stop_unless_scorable()
 found = gaps(template, [vendor], session.options())[vendor.id]
 if not found:
     st.success("Every criterion has evidence.")
