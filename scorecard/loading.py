@@ -275,7 +275,7 @@ def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int], depth: in
     if node.tag != _TAG + "str":
         if node.value:
             doc.scalars[loc] = node.value
-    elif node.style is None and _looks_numeric(value):
+    elif not node.style and _looks_numeric(value):
         doc.numeric_text.add(loc)  # `1e308`: YAML 1.1 reads it as text
     return value
 
