@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint format bench schemas validate clean
+.PHONY: run test lint format bench fuzz schemas validate clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -31,6 +31,10 @@ format: $(STAMP)
 
 bench: $(STAMP)  ## timings against targets (and peers), written to benchmarks/results/
 	$(BIN)/python -m benchmarks
+
+fuzz: $(STAMP)  ## 10,200 generated hostile files through loading, scoring and every export
+	FUZZ_EXAMPLES=3400 $(BIN)/pytest tests/test_fuzz.py -p no:randomly -o addopts="" \
+		--hypothesis-show-statistics
 
 schemas: $(STAMP)  ## regenerate the JSON Schemas editors use to check the YAML files
 	$(BIN)/scorecard schema template > schemas/template.schema.json

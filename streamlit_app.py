@@ -16,21 +16,20 @@ if DEFAULT_TEMPLATE.name not in data.templates or not data.vendors:
     st.code(str(data.report), language=None)
     st.stop()
 if not data.report.ok:
-    with st.sidebar.expander("Some shipped files were skipped", icon=":material/warning:"):
+    with st.sidebar.expander("Some shipped files were skipped"):
         st.code(str(data.report), language=None)
 state.session()
 
 PAGES = "scorecard/app/pages"
+# No icons: Streamlit fetches Material icons from a font CDN, and the app asks no other host.
 navigation = st.navigation(
     [
-        st.Page(
-            f"{PAGES}/compare.py", title="Compare", icon=":material/leaderboard:", default=True
-        ),
-        st.Page(f"{PAGES}/vendor.py", title="Vendor", icon=":material/business:"),
-        st.Page(f"{PAGES}/robustness.py", title="Robustness", icon=":material/balance:"),
-        st.Page(f"{PAGES}/templates.py", title="Templates", icon=":material/account_tree:"),
-        st.Page(f"{PAGES}/session.py", title="Session", icon=":material/person:"),
-        st.Page(f"{PAGES}/export.py", title="Export", icon=":material/download:"),
+        st.Page(f"{PAGES}/compare.py", title="Compare", default=True),
+        st.Page(f"{PAGES}/vendor.py", title="Vendor"),
+        st.Page(f"{PAGES}/robustness.py", title="Robustness"),
+        st.Page(f"{PAGES}/templates.py", title="Templates"),
+        st.Page(f"{PAGES}/session.py", title="Session"),
+        st.Page(f"{PAGES}/export.py", title="Export"),
     ]
 )
 navigation.run()

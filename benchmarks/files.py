@@ -24,9 +24,10 @@ def run() -> dict[str, float]:
         for i in range(1000):
             source = profiles[i % len(profiles)].read_text()
             vendor_id = source.split("\nid: ", 1)[1].split("\n", 1)[0]
-            (folder / f"v{i:04d}.yaml").write_text(
-                source.replace(f"\nid: {vendor_id}\n", f"\nid: v{i:04d}\n", 1)
-            )
+            name = source.split("\nname: ", 1)[1].split("\n", 1)[0]
+            source = source.replace(f"\nid: {vendor_id}\n", f"\nid: v{i:04d}\n", 1)
+            source = source.replace(f"\nname: {name}\n", f"\nname: 'V{i:04d} {name}'\n", 1)
+            (folder / f"v{i:04d}.yaml").write_text(source)
         start = time.perf_counter()
         report = validate([template, folder])
         validating = time.perf_counter() - start

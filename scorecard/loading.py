@@ -53,6 +53,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR = _TAG + "str"
+_NUMBER_START = frozenset("0123456789+-.")
 # What a person means by a number: YAML 1.1 also reads 0x1A, 012 (octal), 1_000 and 1:30
 # (sexagesimal, = 90) as numbers, which nobody writing a weight expects.
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+")
@@ -236,7 +238,7 @@ def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int], depth: in
                     )
                 )
                 continue
-            key = _CONSTRUCTOR.yaml_constructors[key_node.tag](_CONSTRUCTOR, key_node)
+            key = _scalar(key_node)
             key_loc = (*loc, key)
             key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in out:
@@ -259,6 +261,10 @@ def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int], depth: in
         if node.tag != _TAG + "seq":
             return _bad_tag(doc, node, loc)
         return [_build(doc, item, (*loc, i), seen, depth + 1) for i, item in enumerate(node.value)]
+    if node.tag == _STR:  # most scalars: text is its own value
+        if not node.style and node.value[:1] in _NUMBER_START and _looks_numeric(node.value):
+            doc.numeric_text.add(loc)  # `1e308`: YAML 1.1 reads it as text
+        return node.value
     if node.tag not in _PLAIN_TAGS:
         return _bad_tag(doc, node, loc)
     try:
@@ -272,12 +278,17 @@ def _build(doc: Document, node: yaml.Node, loc: tuple, seen: set[int], depth: in
         return None
     if node.tag in (_TAG + "int", _TAG + "float"):
         return _number(doc, node, loc, value)
-    if node.tag != _TAG + "str":
-        if node.value:
-            doc.scalars[loc] = node.value
-    elif not node.style and _looks_numeric(value):
-        doc.numeric_text.add(loc)  # `1e308`: YAML 1.1 reads it as text
+    if node.value:
+        doc.scalars[loc] = node.value
     return value
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    return (
+        node.value
+        if node.tag == _STR
+        else _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    )
 
 
 def _number(doc: Document, node: yaml.ScalarNode, loc: tuple, value: int | float) -> Any:

@@ -74,20 +74,30 @@ MAX_CRITERIA = 500  # criteria (groups and leaves) in a template
 MAX_VENDORS = 500  # vendors in a workspace or a session
 MAX_OVERRIDES = 5000  # buyer overrides in a session
 MAX_WEIGHT = 1e6  # weights are relative: no sensible set needs a larger one
+MAX_RATING_LEVELS = 101  # a rating scale such as 0..100, each level with its rubric sentence
 
 # Characters that change the direction of the text around them (the "Trojan Source" set): a
 # name or note holding one can display differently from what it says.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Control characters other than tab and line breaks: no document has them, and some renderers
+# (the SVG of a chart) fail on them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 _LOOKALIKE_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK"}
 
 
-def _no_bidi_controls(value: str) -> str:
+def _no_hidden_controls(value: str) -> str:
     found = _BIDI_CONTROLS.search(value)
     if found:
         raise ValueError(
             f"contains the invisible direction control U+{ord(found.group()):04X}, which makes "
             "text display differently from what it says; remove it"
+        )
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(
+            f"contains the control character U+{ord(found.group()):04X}, which is not text; "
+            "remove it"
         )
     return value
 
@@ -117,10 +127,10 @@ def name_key(name: str) -> str:
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-    AfterValidator(_no_bidi_controls),
+    AfterValidator(_no_hidden_controls),
 ]
 Name = Annotated[Text, AfterValidator(_plain_name)]
-LongText = Annotated[str, StringConstraints(max_length=20000), AfterValidator(_no_bidi_controls)]
+LongText = Annotated[str, StringConstraints(max_length=20000), AfterValidator(_no_hidden_controls)]
 Weight = Annotated[float, Field(strict=True, ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
@@ -224,6 +234,11 @@ class RatingMeasure(FrozenModel):
         low, high = self.scale
         if low >= high:
             raise ValueError(f"scale must be [low, high] with low < high, got [{low}, {high}]")
+        if high - low > MAX_RATING_LEVELS - 1:
+            raise ValueError(
+                f"a rating scale has at most {MAX_RATING_LEVELS} levels (one rubric sentence "
+                f"each), got [{low}, {high}]"
+            )
         levels = set(range(low, high + 1))
         missing = sorted(levels - set(self.rubric))
         extra = sorted(set(self.rubric) - levels)

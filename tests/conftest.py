@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from scorecard.loading import validate
 from scorecard.model import Template, Vendor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +60,43 @@ def vendor(id: str, status: str = "available", **claims: dict[str, Any]) -> Vend
 @pytest.fixture
 def shipped_template_path() -> Path:
     return ROOT / "criteria" / "ai-video-enterprise.yaml"
+
+
+#: Markdown, HTML and image syntax, as an uploaded name might carry them.
+HOSTILE = (
+    'Q ![x](http://evil.invalid/p.png) <img src="http://evil.invalid/i.png"> '
+    "[l](http://evil.invalid/l) **b** :red[c] $x$"
+)
+
+
+def hostile_data(root: Path) -> Path:
+    """A data folder whose template, criteria, gates, profiles and one vendor carry HOSTILE."""
+    (root / "criteria").mkdir(parents=True)
+    shutil.copytree(ROOT / "vendors", root / "vendors")
+    data = yaml.safe_load((ROOT / "criteria" / "ai-video-enterprise.yaml").read_text())
+    data["name"] = HOSTILE
+    data.pop("$schema", None)
+
+    def rename(nodes):
+        for node in nodes:
+            node["name"] = f"{HOSTILE} {node['id']}"
+            node["description"] = HOSTILE
+            rename(node.get("criteria", []))
+
+    rename(data["criteria"])
+    for gate in data["gates"]:
+        gate["name"] = f"{HOSTILE} {gate['id']}"
+    for profile in data["profiles"].values():
+        profile["name"] = HOSTILE
+    for node in data["criteria"]:
+        for leaf in node.get("criteria", []):
+            if leaf.get("measure", {}).get("unit") == "s":
+                leaf["measure"]["unit"] = f"s {HOSTILE}"
+    (root / "criteria" / "ai-video-enterprise.yaml").write_text(yaml.safe_dump(data))
+    runway = root / "vendors" / "runway.yaml"
+    runway.write_text(runway.read_text().replace("\nname: Runway\n", f"\nname: 'R {HOSTILE}'\n"))
+    for path in (root / "vendors").glob("*.yaml"):  # units follow the renamed measures
+        path.write_text(path.read_text().replace("unit: s\n", f"unit: 's {HOSTILE}'\n"))
+    report = validate([root / "criteria", root / "vendors"])
+    assert report.ok, str(report)
+    return root

@@ -8,18 +8,20 @@ Without /usr/bin/chromium the test is skipped — unless SCORECARD_REQUIRE_BROWS
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import HOSTILE, ROOT, hostile_data
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,8 +51,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(env: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run` the app on a free port (with `env` added), until the block ends."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -63,14 +66,13 @@ def server() -> Iterator[str]:
             "true",
             "--server.port",
             str(port),
-            "--server.address",
-            "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
             "--server.fileWatcherType",
             "none",
         ],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -93,6 +95,13 @@ def server() -> Iterator[str]:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    # The project's .streamlit/config.toml binds to 127.0.0.1: the test reaches it there.
+    with _serve() as url:
+        yield url
 
 
 @pytest.fixture
@@ -178,3 +187,50 @@ def test_a_session_from_weights_to_download_and_back(server, page, tmp_path):
     assert _wait_for_ranking(page) == after  # the resumed session ranks as the saved one did
     for name in ("compare", "compare-reweighted", "vendor", "templates", "export", "session"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+
+
+def test_hostile_names_render_as_text_and_nothing_is_fetched(page, tmp_path):
+    """Markdown, HTML and image syntax in every template name, gate, unit and a vendor's name:
+    the page shows it as text, and the browser asks no other host for anything."""
+    outside: list[str] = []
+
+    def watch(route):
+        if urllib.parse.urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", watch)
+    with _serve({"SCORECARD_DATA": str(hostile_data(tmp_path / "data"))}) as url:
+        page.goto(url)
+        expect(page.locator("h1").filter(has_text="Compare vendors")).to_be_visible(timeout=30_000)
+        _wait_for_ranking(page)
+        for summary in page.locator('[data-testid="stSidebar"] summary').all():
+            summary.click()  # open every sub-criteria expander: their sliders carry names too
+        page.wait_for_timeout(500)
+        page.screenshot(path=tmp_path / "hostile-compare.png", full_page=True)
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text().replace("\u2060", "")
+        assert "![x](http://evil.invalid/p.png)" in sidebar and "**b**" in sidebar
+
+        _goto(page, "Templates")
+        for summary in page.locator('[data-testid="stMain"] summary').all()[:3]:
+            summary.click()
+        page.get_by_role("tab", name="Upload and download").click()
+        upload = tmp_path / "upload.yaml"
+        upload.write_text((tmp_path / "data" / "criteria" / "ai-video-enterprise.yaml").read_text())
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(upload)
+        use = page.locator('[data-testid="stButton"] button').filter(has_text="in this session")
+        expect(use).to_be_visible(timeout=30_000)
+        assert HOSTILE.split(" <img")[0] in use.inner_text().replace("\u2060", "")
+        page.screenshot(path=tmp_path / "hostile-templates.png", full_page=True)
+
+        _goto(page, "Vendor")
+        page.locator('[data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option").filter(has_text="R Q").click()
+        expect(page.locator("h1").filter(has_text="evil.invalid")).to_be_visible(timeout=30_000)
+        page.screenshot(path=tmp_path / "hostile-vendor.png", full_page=True)
+
+        assert page.locator('img[src*="evil"]').count() == 0
+        assert page.locator('a[href*="//evil.invalid"]').count() == 0  # heading anchors are #q-x-…
+        assert outside == []

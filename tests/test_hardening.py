@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, claim, template, vendor
+from conftest import HOSTILE, ROOT, claim, hostile_data, template, vendor
 from streamlit.testing.v1 import AppTest
 
 from scorecard.cli import main
@@ -41,11 +41,6 @@ from scorecard.session import compare
 APP = str(ROOT / "streamlit_app.py")
 SHIPPED = ROOT / "criteria" / "ai-video-enterprise.yaml"
 WORKSPACE = load_workspace(SHIPPED, [ROOT / "vendors"])
-#: Markdown, HTML and image syntax, as an uploaded name might carry them.
-HOSTILE = (
-    'Q ![x](http://evil.invalid/p.png) <img src="http://evil.invalid/i.png"> '
-    "[l](http://evil.invalid/l) **b** :red[c] $x$"
-)
 
 
 def codes(exc: pytest.ExceptionInfo[LoadError]) -> list[tuple[str, str]]:
@@ -110,39 +105,6 @@ def test_an_upload_extends_only_the_templates_on_offer_and_never_reads_a_file(tm
 # ---------------------------------------------------------------------------------------------
 # 2. Uploaded text is shown as text in every label
 # ---------------------------------------------------------------------------------------------
-
-
-def hostile_data(root: Path) -> Path:
-    """A data folder whose template, criteria, gates, profiles and one vendor carry HOSTILE."""
-    (root / "criteria").mkdir(parents=True)
-    shutil.copytree(ROOT / "vendors", root / "vendors")
-    data = yaml.safe_load(shipped_text())
-    data["name"] = HOSTILE
-    data.pop("$schema", None)
-
-    def rename(nodes):
-        for node in nodes:
-            node["name"] = f"{HOSTILE} {node['id']}"
-            node["description"] = HOSTILE
-            rename(node.get("criteria", []))
-
-    rename(data["criteria"])
-    for gate in data["gates"]:
-        gate["name"] = f"{HOSTILE} {gate['id']}"
-    for profile in data["profiles"].values():
-        profile["name"] = HOSTILE
-    for node in data["criteria"]:
-        for leaf in node.get("criteria", []):
-            if leaf.get("measure", {}).get("unit") == "s":
-                leaf["measure"]["unit"] = f"s {HOSTILE}"
-    (root / "criteria" / "ai-video-enterprise.yaml").write_text(yaml.safe_dump(data))
-    runway = root / "vendors" / "runway.yaml"
-    runway.write_text(runway.read_text().replace("\nname: Runway\n", f"\nname: 'R {HOSTILE}'\n"))
-    for path in (root / "vendors").glob("*.yaml"):  # units follow the renamed measures
-        path.write_text(path.read_text().replace("unit: s\n", f"unit: 's {HOSTILE}'\n"))
-    report = validate([root / "criteria", root / "vendors"])
-    assert report.ok, str(report)
-    return root
 
 
 UNESCAPED = re.compile(r"(?<!\\)[\[\]()<>*$]")

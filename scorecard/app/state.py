@@ -57,9 +57,12 @@ class Shipped:
 
 
 def _fingerprint(root: Path) -> str:
+    """Which files there are, their sizes and modification times: a change to any of them loads
+    the data again (and hashes its content), without reading every file on every rerun."""
     digest = hashlib.sha256()
     for path in expand([root / DEFAULT_TEMPLATE.parent, root / DEFAULT_VENDORS]):
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
@@ -154,13 +157,21 @@ def _matrix(key: str, _template: Template, _vendors: tuple[Vendor, ...]) -> Matr
 
 
 def matrix() -> Matrix:
+    """The utility matrix of the session's template, vendors and overrides. A weight change
+    keeps all three (the same objects), so the last matrix is reused without hashing them."""
     current = session()
+    inputs = (current.template, current.vendors, current.overrides, shipped().vendors)
+    last = st.session_state.get("state_matrix")
+    if last is not None and all(a is b for a, b in zip(last[0], inputs, strict=True)):
+        return last[1]
     chosen = tuple(vendors())
     key = hashlib.sha256(
         current.template.model_dump_json().encode()
         + b"\0".join(v.model_dump_json().encode() for v in chosen)
     ).hexdigest()
-    return _matrix(key, current.template, chosen)
+    built = _matrix(key, current.template, chosen)
+    st.session_state["state_matrix"] = (inputs, built)
+    return built
 
 
 def scoring_problem() -> str | None:

@@ -3,12 +3,14 @@ in the HTML report."""
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
 from scorecard.model import Template
 from scorecard.scoring import Result
-
 
 #: Beyond these a chart is unreadable, and slow to draw or to convert: the data stays in the
 #: tables, the chart is left out with a note.
@@ -36,47 +38,79 @@ def names(template: Template) -> dict[str, str]:
     return {c.id: c.name for c in template.nodes()}
 
 
-def contributions_chart(result: Result, template: Template) -> alt.Chart:
-    """Each vendor's weighted-sum points, stacked by top-level criterion, in rank order."""
-    label = names(template)
-    data = pd.DataFrame(
-        [
-            {"Vendor": row.name, "Criterion": label[c], "Points": points}
-            for row in result.rows
-            for c, points in row.contributions.items()
-        ]
-    )
-    order = [row.name for row in result.rows]
+# A chart is a Vega-Lite spec that depends only on the template (built once, through Altair,
+# and kept), and a table of the result's numbers that changes with every weight. Building and
+# validating an Altair chart costs more than scoring, so a rerun only makes the table.
+
+
+@functools.cache
+def _contributions_spec(criteria: tuple[str, ...]) -> dict[str, Any]:
     return (
-        alt.Chart(data, title="Points by criterion (weighted sum)")
+        alt.Chart(title="Points by criterion (weighted sum)")
         .mark_bar()
         .encode(
             x=alt.X("sum(Points):Q", title="Points"),
-            y=alt.Y("Vendor:N", sort=order, title=None),
-            color=alt.Color("Criterion:N", sort=[label[c.id] for c in template.criteria]),
-            tooltip=["Vendor", "Criterion", alt.Tooltip("Points:Q", format=".1f")],
+            y=alt.Y("Vendor:N", sort=alt.EncodingSortField("Rank", op="min"), title=None),
+            color=alt.Color("Criterion:N", sort=list(criteria)),
+            tooltip=["Vendor:N", "Criterion:N", alt.Tooltip("Points:Q", format=".1f")],
         )
+        .to_dict()
     )
 
 
-def utilities_heatmap(result: Result, template: Template) -> alt.Chart:
+def contributions_chart(template: Template) -> dict[str, Any]:
+    """Each vendor's weighted-sum points, stacked by top-level criterion, in rank order."""
+    return _contributions_spec(tuple(c.name for c in template.criteria))
+
+
+def contributions_data(result: Result, template: Template) -> pd.DataFrame:
+    label = names(template)
+    return pd.DataFrame(
+        [
+            {"Vendor": row.name, "Rank": i, "Criterion": label[c], "Points": points}
+            for i, row in enumerate(result.rows)
+            for c, points in row.contributions.items()
+        ]
+    )
+
+
+@functools.cache
+def _utilities_spec(leaves: tuple[str, ...]) -> dict[str, Any]:
+    return (
+        alt.Chart(title="Utility by criterion (0 = worst, 1 = best; grey = excluded)")
+        .mark_rect()
+        .encode(
+            x=alt.X("Criterion:N", sort=list(leaves), title=None),
+            y=alt.Y("Vendor:N", sort=alt.EncodingSortField("Rank", op="min"), title=None),
+            color=alt.Color("Utility:Q", scale=alt.Scale(domain=[0, 1], scheme="blues")),
+            tooltip=["Vendor:N", "Criterion:N", alt.Tooltip("Utility:Q", format=".2f")],
+        )
+        .to_dict()
+    )
+
+
+def utilities_heatmap(template: Template) -> dict[str, Any]:
     """Utilities (after the confidence and missing-data policies) of every vendor and leaf."""
+    return _utilities_spec(tuple(leaf.name for leaf in template.leaves()))
+
+
+def utilities_data(result: Result, template: Template) -> pd.DataFrame:
     label = names(template)
     leaves = [leaf.id for leaf in template.leaves()]
-    data = pd.DataFrame(
+    return pd.DataFrame(
         [
-            {"Vendor": row.name, "Criterion": label[leaf], "Utility": row.utilities.get(leaf)}
-            for row in result.rows
+            {
+                "Vendor": row.name,
+                "Rank": i,
+                "Criterion": label[leaf],
+                "Utility": row.utilities.get(leaf),
+            }
+            for i, row in enumerate(result.rows)
             for leaf in leaves
         ]
     )
-    return (
-        alt.Chart(data, title="Utility by criterion (0 = worst, 1 = best; grey = excluded)")
-        .mark_rect()
-        .encode(
-            x=alt.X("Criterion:N", sort=[label[leaf] for leaf in leaves], title=None),
-            y=alt.Y("Vendor:N", sort=[row.name for row in result.rows], title=None),
-            color=alt.Color("Utility:Q", scale=alt.Scale(domain=[0, 1], scheme="blues")),
-            tooltip=["Vendor", "Criterion", alt.Tooltip("Utility:Q", format=".2f")],
-        )
-    )
+
+
+def with_data(spec: dict[str, Any], data: pd.DataFrame) -> dict[str, Any]:
+    """A spec with its table inline, for a renderer outside the app (vl-convert)."""
+    return {**spec, "data": {"values": data.to_dict(orient="records")}}

@@ -13,7 +13,12 @@ import vl_convert
 from markupsafe import Markup
 
 from scorecard.evidence import gaps, review
-from scorecard.export.charts import chart_note, contributions_chart
+from scorecard.export.charts import (
+    chart_note,
+    contributions_chart,
+    contributions_data,
+    with_data,
+)
 from scorecard.export.profile import LAYER_TITLES
 from scorecard.scoring import METHOD_NAMES, global_weights, resolve_weights
 from scorecard.session import Comparison
@@ -31,9 +36,8 @@ def to_html(comparison: Comparison, today: dt.date, version: str) -> str:
     """The report as a string of HTML."""
     template, result = comparison.template, comparison.result
     note = chart_note(result)
-    svg = (
-        "" if note else vl_convert.vegalite_to_svg(contributions_chart(result, template).to_dict())
-    )
+    chart = with_data(contributions_chart(template), contributions_data(result, template))
+    svg = "" if note else vl_convert.vegalite_to_svg(chart)
     shares = global_weights(template, resolve_weights(template, comparison.options))
     vendors = {v.id: v for v in comparison.vendors}
     questions = gaps(template, comparison.vendors, comparison.options)

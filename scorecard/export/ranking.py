@@ -21,6 +21,9 @@ from scorecard.scoring import METHOD_NAMES, Result
 
 FORMATS = ("table", "json", "csv", "md")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
+# GitHub-flavoured Markdown turns `http://…`, `www.…` and `a@b.c` into links even when every
+# character is escaped; an invisible word joiner (U+2060) inside each trigger stops that.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=[wW]{3})(?=\\\.)|(?=@)")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -120,8 +123,10 @@ def to_csv(result: Result) -> str:
 
 def md(text: str) -> str:
     """Data text as literal Markdown on one line: every Markdown and HTML character escaped,
-    `$` and `:` too (Streamlit reads them as LaTeX and icon codes)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).split()))
+    `$` and `:` too (Streamlit reads them as LaTeX and icon codes), and nothing that could
+    become a link."""
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).split()))
+    return _AUTOLINK.sub("\u2060", escaped)
 
 
 def md_url(url: str) -> str:

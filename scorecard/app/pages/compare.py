@@ -6,7 +6,7 @@ from scorecard.app import components as ui
 from scorecard.app import state
 from scorecard.export import charts
 from scorecard.robustness import flip_sentence, sensitivity, smallest_flip
-from scorecard.scoring import METHOD_NAMES, METHODS, Options, resolve_weights
+from scorecard.scoring import METHOD_NAMES, METHODS, resolve_weights
 
 data = state.shipped()
 session = state.session()
@@ -47,11 +47,11 @@ with st.sidebar:
 
 
 def _weights_from(profile: str | None) -> None:
-    """Reset every weight slider to the template's (or a profile's) weights."""
-    weights = resolve_weights(template, Options(profile=profile))
+    """Reset every weight slider to the template's (or a profile's) weights: the sliders are
+    forgotten, and drawn again from the session's weights."""
     state.update(profile=profile, weights={})
     for node in template.nodes():
-        st.session_state[f"compare_w_{node.id}"] = float(weights[node.id])
+        st.session_state.pop(f"compare_w_{node.id}", None)
 
 
 def _set_weight(criterion_id: str) -> None:
@@ -64,15 +64,14 @@ def _set_weight(criterion_id: str) -> None:
 
 
 def _slider(node, weights, maximum: float) -> None:
-    key = f"compare_w_{node.id}"
-    if key not in st.session_state:
-        st.session_state[key] = float(weights[node.id])
+    # The value comes from the session; once drawn, the slider keeps its own state (its key).
     st.slider(
         ui.md(node.name),
         0.0,
-        max(maximum, st.session_state[key]),
+        max(maximum, weights[node.id]),
+        value=float(weights[node.id]),
         step=1.0 if maximum > 10 else 0.5,
-        key=key,
+        key=f"compare_w_{node.id}",
         on_change=_set_weight,
         args=(node.id,),
         help=ui.md(node.description) or None,
@@ -188,7 +187,7 @@ def panel() -> None:
         on_select="ignore",
     )
     names = {v: result.row(v).name for v in state.session().vendors} | charts.names(template)
-    flip = smallest_flip(sensitivity(template, built, state.session().options()))
+    flip = smallest_flip(sensitivity(template, built, state.session().options(), points=0))
     st.caption(ui.md(flip_sentence(flip, names)))
     left, right = st.columns(2)
     bars = charts.chart_note(result)
@@ -196,11 +195,19 @@ def panel() -> None:
     if bars:
         left.caption(bars)
     else:
-        left.altair_chart(charts.contributions_chart(result, template), width="stretch")
+        left.vega_lite_chart(
+            charts.contributions_data(result, template),
+            charts.contributions_chart(template),
+            width="stretch",
+        )
     if heat:
         right.caption(heat)
     else:
-        right.altair_chart(charts.utilities_heatmap(result, template), width="stretch")
+        right.vega_lite_chart(
+            charts.utilities_data(result, template),
+            charts.utilities_heatmap(template),
+            width="stretch",
+        )
 
     st.subheader("Why one vendor ranks above another")
     ids = [row.vendor for row in result.rows]
