@@ -149,9 +149,8 @@ def _weights_at(setup: _Setup, k: int, t: np.ndarray) -> np.ndarray:
     return t * mine + (1 - t) * others
 
 
-def _crossings(setup: _Setup, k: int) -> np.ndarray:
-    """Every t in (0, 1) where two vendors' scores are equal: the only places a leader can change.
-    Score(t) = (a + b t) / (c + d t), so equal scores solve a quadratic in t."""
+def _lines(setup: _Setup, k: int) -> tuple[np.ndarray, ...]:
+    """Each vendor's score as criterion k's share t moves: (a + b t) / (c + d t), times 100."""
     w0, w1 = _weights_at(setup, k, np.array(0.0)), _weights_at(setup, k, np.array(1.0))
     known = ~np.isnan(setup.u)
     u = np.where(known, setup.u, 0.0)
@@ -160,21 +159,51 @@ def _crossings(setup: _Setup, k: int) -> np.ndarray:
         c, d = known @ w0, known @ (w1 - w0)
     else:
         c, d = np.full_like(a, w0.sum()), np.full_like(a, (w1 - w0).sum())
-    # For every pair at once: (a_i + b_i t)(c_j + d_j t) - (a_j + b_j t)(c_i + d_i t) = 0,
-    # that is q2 t² + q1 t + q0 = 0.
-    i, j = np.triu_indices(len(a), 1)
-    q2 = b[i] * d[j] - b[j] * d[i]
-    q1 = a[i] * d[j] + b[i] * c[j] - a[j] * d[i] - b[j] * c[i]
-    q0 = a[i] * c[j] - a[j] * c[i]
-    quadratic, linear = np.abs(q2) > EPS, (np.abs(q2) <= EPS) & (np.abs(q1) > EPS)
-    disc = q1[quadratic] ** 2 - 4 * q2[quadratic] * q0[quadratic]
-    real = disc >= 0
-    root = np.sqrt(disc[real])
-    q1r, q2r = q1[quadratic][real], q2[quadratic][real]
-    roots = np.concatenate(
-        [(-q1r - root) / (2 * q2r), (-q1r + root) / (2 * q2r), -q0[linear] / q1[linear]]
-    )
-    return np.unique(roots[(roots > EPS) & (roots < 1 - EPS)])
+    return a, b, c, d
+
+
+def _leader_changes(setup: _Setup, k: int) -> list[tuple[float, int, int]]:
+    """Where the leader changes as criterion k's share runs from 0 to 1: (share, before, after).
+
+    Walks along the share: while a vendor leads, only a crossing with it can end its lead, and
+    two vendors' scores are equal where (a_i + b_i t)(c_j + d_j t) = (a_j + b_j t)(c_i + d_i t),
+    a quadratic in t. Each step costs one pass over the vendors, not over every pair."""
+    a, b, c, d = _lines(setup, k)
+    eligible = setup.passed if setup.passed.any() else np.ones_like(setup.passed)
+
+    def leader(t: float) -> int:
+        den = c + d * t
+        scores = 100 * np.divide(a + b * t, den, out=np.zeros_like(a), where=den > EPS)
+        return int(np.where(eligible, np.round(scores, 9), -np.inf).argmax())
+
+    changes: list[tuple[float, int, int]] = []
+    # Who leads just after a share: a step far below any share a person could set, and above
+    # the shares at which a vendor's known weight (its denominator) is still zero.
+    step = 1e-7
+    t, now = 0.0, leader(step)
+    while True:
+        i = now
+        q2 = b[i] * d - b * d[i]
+        q1 = a[i] * d + b[i] * c - a * d[i] - b * c[i]
+        q0 = a[i] * c - a * c[i]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            disc = np.where(np.abs(q2) > EPS, q1**2 - 4 * q2 * q0, -1.0)
+            root = np.sqrt(np.maximum(disc, 0.0))
+            roots = np.concatenate(
+                [
+                    np.where(disc >= 0, (-q1 - root) / (2 * q2), np.nan),
+                    np.where(disc >= 0, (-q1 + root) / (2 * q2), np.nan),
+                    np.where((np.abs(q2) <= EPS) & (np.abs(q1) > EPS), -q0 / q1, np.nan),
+                ]
+            )
+        roots = roots[np.tile(eligible, 3) & (roots > t + EPS) & (roots < 1 - EPS)]
+        if not roots.size:
+            return changes
+        t = float(roots.min())
+        after = leader(t + min(step, (1 - t) / 2))
+        if after != now:
+            changes.append((t, now, after))
+            now = after
 
 
 def sensitivity(
@@ -187,20 +216,9 @@ def sensitivity(
     out = []
     for k, top in enumerate(setup.tops):
         scores = _scores(setup, _weights_at(setup, k, grid))
-        roots = _crossings(setup, k)
-        # The leader is constant between crossings: compare it on either side of each one.
-        edges = np.concatenate([[0.0], roots, [1.0]])
-        mids = (edges[:-1] + edges[1:]) / 2
-        leaders = _leaders(setup, _scores(setup, _weights_at(setup, k, mids)))
         changes = tuple(
-            Change(
-                top,
-                float(roots[i]),
-                matrix.vendor_ids[leaders[i]],
-                matrix.vendor_ids[leaders[i + 1]],
-            )
-            for i in range(len(roots))
-            if leaders[i] != leaders[i + 1]
+            Change(top, share, matrix.vendor_ids[before], matrix.vendor_ids[after])
+            for share, before, after in _leader_changes(setup, k)
         )
         out.append(
             Sensitivity(
