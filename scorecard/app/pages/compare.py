@@ -189,25 +189,18 @@ def panel() -> None:
     names = {v: result.row(v).name for v in state.session().vendors} | charts.names(template)
     flip = smallest_flip(sensitivity(template, built, state.session().options(), points=0))
     st.caption(ui.md(flip_sentence(flip, names)))
-    left, right = st.columns(2)
-    bars = charts.chart_note(result)
-    heat = charts.chart_note(result, len(result.rows) * len(built.leaf_ids))
-    if bars:
-        left.caption(bars)
-    else:
-        left.vega_lite_chart(
-            charts.contributions_data(result, template),
-            charts.contributions_chart(template),
-            width="stretch",
-        )
-    if heat:
-        right.caption(heat)
-    else:
-        right.vega_lite_chart(
-            charts.utilities_data(result, template),
-            charts.utilities_heatmap(template),
-            width="stretch",
-        )
+    cells = len(result.rows) * len(built.leaf_ids)
+    for column, note, data, spec in zip(
+        st.columns(2),
+        (charts.chart_note(result), charts.chart_note(result, cells)),
+        (charts.contributions_data, charts.utilities_data),
+        (charts.contributions_chart, charts.utilities_heatmap),
+        strict=True,
+    ):
+        if note:
+            column.caption(note)
+        else:
+            column.vega_lite_chart(data(result, template), spec(template), width="stretch")
 
     st.subheader("Why one vendor ranks above another")
     ids = [row.vendor for row in result.rows]
