@@ -15,7 +15,7 @@ OUT = Path(__file__).resolve().parent / "results" / "latest.json"
 
 def main() -> int:
     figures: dict[str, dict[str, float]] = {
-        "engine": {**engine.scoring(), **engine.smaa()},
+        "engine": {**engine.scoring(), **engine.smaa(), **engine.at_the_limits()},
         "files": files.run(),
         "app": app.run(),
         "load": load.run(),

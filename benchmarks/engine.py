@@ -13,11 +13,12 @@ from pymcdm import methods
 from pymcdm.helpers import rankdata
 from skcriteria.agg.simple import WeightedSumModel
 
-from scorecard.model import Template, Vendor
-from scorecard.robustness import acceptability
+from scorecard.model import MAX_CRITERIA, MAX_VENDORS, Template, Vendor
+from scorecard.robustness import acceptability, sensitivity, smallest_flip
 from scorecard.scoring import Options, build_matrix, evaluate, rank, weighted_sum
 
 TARGETS = {
+    "compare_rerun_core_500x500_s": 1.0,
     "smaa_20x30x100k_s": 0.5,
     "smaa_speedup_vs_pymcdm_loop": 100.0,
     "scoring_speedup_vs_pymcdm": 1.0,
@@ -122,6 +123,21 @@ def scoring() -> dict[str, float]:
         "scoring_speedup_vs_skcriteria": skcrit / ours,
         "evaluate_1000x100_full_result_s": full,
     }
+
+
+def at_the_limits() -> dict[str, float]:
+    """What a Compare rerun computes (scores, gates, coverage, and the smallest weight change
+    that flips the leader) for a session at the caps: 500 vendors x 500 criteria."""
+    template, vendors = synthetic(MAX_VENDORS, 20, MAX_CRITERIA // 20 - 1, seed=3)
+    assert sum(1 for _ in template.nodes()) == MAX_CRITERIA
+    matrix = build_matrix(template, vendors)
+    options = Options()
+
+    def rerun() -> None:
+        evaluate(template, matrix, options)
+        smallest_flip(sensitivity(template, matrix, options, points=0))
+
+    return {"compare_rerun_core_500x500_s": best_of(rerun, repeat=3)}
 
 
 def smaa(samples: int = 100_000, loop_samples: int = 2_000) -> dict[str, float]:
