@@ -26,6 +26,7 @@ from scorecard.model import (
     Weight,
     check_claims,
     check_dates,
+    check_template,
     check_weight_ids,
     unknown,
 )
@@ -84,6 +85,9 @@ def check_session(
     """Problems a session has against the vendors on hand and its own template (and, given
     `today`, override dates after it)."""
     template, available = session.template, list(available)
+    inside = check_template(template)  # repeated ids, zero weights, gates: as in a file
+    if inside:
+        return [Problem(p.code, p.message, ("template", *p.loc), p.hint) for p in inside]
     problems = check_weight_ids(template, {}, (), session.weights)
     problems += [
         unknown(("vendors", i), v, available, "vendor", "unknown-vendor")

@@ -4,6 +4,7 @@ request leaves the page) is in test_browser.py."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -532,3 +533,17 @@ def test_the_engine_refuses_zero_weights_with_the_message_the_pages_show():
     zero = Options(weights={c.id: 0 for c in WORKSPACE.template.criteria})
     with pytest.raises(ScoringError, match="every weight is 0"):
         score(WORKSPACE.template, WORKSPACE.vendors, zero)
+
+
+def test_a_sessions_template_is_checked_like_a_template_file():
+    """Found by the fuzzer: a session whose template repeats a criterion id loaded, and the
+    XLSX export then failed on it."""
+    data = WORKSPACE.template.model_dump(mode="json")
+    moderation = next(c for c in data["criteria"] if c["id"] == "moderation")
+    latency = next(c for c in data["criteria"] if c["id"] == "latency")
+    moderation["criteria"].append(copy.deepcopy(latency["criteria"][0]))
+    with pytest.raises(LoadError) as caught:
+        load_session("s.yaml", session_text(template=data), ["runway", "pika"])
+    [problem] = caught.value.report.problems
+    assert (problem.code, problem.field) == ("duplicate-id", "template.criteria[3].criteria[0].id")
+    assert problem.line is not None
