@@ -3,8 +3,10 @@ library gives. (The real browser test is in test_browser.py.)"""
 
 from __future__ import annotations
 
+import json
 import shutil
 
+import pyarrow as pa
 import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
@@ -274,3 +276,18 @@ def test_compare_states_the_smallest_flip_and_robustness_shows_acceptability():
     at.radio(key="robustness_weights").set_value("uniform").run()
     assert not at.exception
     assert any("ranks first in" in m.value for m in at.markdown)
+
+
+def test_the_charts_hold_exactly_the_rankings_rows():
+    """Every bar and cell comes from the result: no placeholder row (Altair's empty dataset
+    once drew an 'undefined' vendor), and the vendors in rank order."""
+    at = start()
+    bars, heat = at.get("vega_lite_chart")
+    for chart, rows in ((bars, 12 * 9), (heat, 12 * 26)):
+        spec = json.loads(chart.proto.spec)
+        assert "datasets" not in spec and "data" not in spec
+        data = chart.proto.data.data
+        table = pa.ipc.open_stream(data).read_all().to_pandas()
+        assert len(table) == rows
+        order = table.drop_duplicates("Vendor").sort_values("Rank")["Vendor"].tolist()
+        assert order == [name for name, _ in expected()]

@@ -45,7 +45,7 @@ def names(template: Template) -> dict[str, str]:
 
 @functools.cache
 def _contributions_spec(criteria: tuple[str, ...]) -> dict[str, Any]:
-    return (
+    return _without_data(
         alt.Chart(title="Points by criterion (weighted sum)")
         .mark_bar()
         .encode(
@@ -54,8 +54,12 @@ def _contributions_spec(criteria: tuple[str, ...]) -> dict[str, Any]:
             color=alt.Color("Criterion:N", sort=list(criteria)),
             tooltip=["Vendor:N", "Criterion:N", alt.Tooltip("Points:Q", format=".1f")],
         )
-        .to_dict()
     )
+
+
+def _without_data(chart: alt.Chart) -> dict[str, Any]:
+    """The spec alone: Altair puts a placeholder dataset in a chart that has none."""
+    return {k: v for k, v in chart.to_dict().items() if k not in ("data", "datasets")}
 
 
 def contributions_chart(template: Template) -> dict[str, Any]:
@@ -76,7 +80,7 @@ def contributions_data(result: Result, template: Template) -> pd.DataFrame:
 
 @functools.cache
 def _utilities_spec(leaves: tuple[str, ...]) -> dict[str, Any]:
-    return (
+    return _without_data(
         alt.Chart(title="Utility by criterion (0 = worst, 1 = best; grey = excluded)")
         .mark_rect()
         .encode(
@@ -85,7 +89,6 @@ def _utilities_spec(leaves: tuple[str, ...]) -> dict[str, Any]:
             color=alt.Color("Utility:Q", scale=alt.Scale(domain=[0, 1], scheme="blues")),
             tooltip=["Vendor:N", "Criterion:N", alt.Tooltip("Utility:Q", format=".2f")],
         )
-        .to_dict()
     )
 
 
