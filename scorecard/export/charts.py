@@ -115,5 +115,17 @@ def utilities_data(result: Result, template: Template) -> pd.DataFrame:
 
 
 def with_data(spec: dict[str, Any], data: pd.DataFrame) -> dict[str, Any]:
-    """A spec with its table inline, for a renderer outside the app (vl-convert)."""
-    return {**spec, "data": {"values": data.to_dict(orient="records")}}
+    """A spec with its table inline, for a renderer outside the app (vl-convert). vl-convert
+    lays out text with its own font metrics and the reader's browser draws it in another font,
+    often wider: labels are cut at 150 px and the chart keeps a margin, so nothing is clipped."""
+    config = spec.get("config", {})
+    return {
+        **spec,
+        "data": {"values": data.to_dict(orient="records")},
+        "padding": {"left": 40, "right": 40, "top": 5, "bottom": 5},
+        "config": {
+            **config,
+            "axis": {**config.get("axis", {}), "labelLimit": 150},
+            "legend": {**config.get("legend", {}), "labelLimit": 150},
+        },
+    }
