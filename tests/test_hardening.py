@@ -547,3 +547,11 @@ def test_a_sessions_template_is_checked_like_a_template_file():
     [problem] = caught.value.report.problems
     assert (problem.code, problem.field) == ("duplicate-id", "template.criteria[3].criteria[0].id")
     assert problem.line is not None
+
+
+def test_a_record_whose_result_is_not_a_ranking_is_a_difference(tmp_path, capsys):
+    record, data = project(tmp_path)
+    data["result"]["ranking"] = "nothing"
+    rewrite(record, data, digest=True)
+    assert main(["reproduce", str(record)]) == 1
+    assert "edited: the record's result holds no ranking to compare" in capsys.readouterr().err

@@ -145,7 +145,7 @@ def reproduce(record: DecisionRecord, root: Path = Path()) -> list[str]:
     if digest(record) != record.digest:
         found.append("edited: the record's content does not match its digest")
     paths: dict[str, Path] = {}
-    for entry in [*record.files]:
+    for entry in record.files:
         path = _inside(root, entry.path)
         if path is None:
             found.append(f"refused: {entry.path!r} is not a path inside the project folder")
@@ -153,12 +153,11 @@ def reproduce(record: DecisionRecord, root: Path = Path()) -> list[str]:
             found.append(f"missing: {entry.path}")
         elif path.stat().st_size > MAX_FILE_BYTES:
             found.append(f"refused: {entry.path} is over {MAX_FILE_BYTES:,} bytes")
-        elif (now := _sha256(path)) != entry.sha256:
-            found.append(
-                f"changed: {entry.path} (sha256 was {entry.sha256[:12]}…, now {now[:12]}…)"
-            )
-            paths[entry.path] = path
         else:
+            if (now := _sha256(path)) != entry.sha256:
+                found.append(
+                    f"changed: {entry.path} (sha256 was {entry.sha256[:12]}…, now {now[:12]}…)"
+                )
             paths[entry.path] = path
     session = record.session
     template = session.template
@@ -196,7 +195,10 @@ def reproduce(record: DecisionRecord, root: Path = Path()) -> list[str]:
         result = compare(template, vendors, session.options(), session.overrides).result
     except ScoringError as exc:
         return [*found, f"cannot score now: {exc}"]
-    then = {row.get("vendor"): row for row in record.result.get("ranking", [])}
+    rows = record.result.get("ranking")
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        return [*found, "edited: the record's result holds no ranking to compare"]
+    then = {row.get("vendor"): row for row in rows}
     now = ranking(result, detail=True)
     scored = {row["vendor"]: row for row in now["ranking"]}
     for vendor, old in then.items():
