@@ -261,7 +261,8 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError(f"say --format, or name the file with one of {suffixes}")
     workspace = _workspace(args)
     comparison = compare(workspace.template, workspace.vendors, _options(args))
-    here = {path: _project_path(path) for path in workspace.files}
+    # Only the decision record names its input files; the other formats take any path.
+    here = {path: _project_path(path) if fmt == "record" else path for path in workspace.files}
     data = export.export_file(
         fmt,
         comparison,

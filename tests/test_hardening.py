@@ -555,3 +555,18 @@ def test_a_record_whose_result_is_not_a_ranking_is_a_difference(tmp_path, capsys
     rewrite(record, data, digest=True)
     assert main(["reproduce", str(record)]) == 1
     assert "edited: the record's result holds no ranking to compare" in capsys.readouterr().err
+
+
+def test_only_the_record_needs_its_inputs_inside_the_current_folder(tmp_path, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(ROOT / "criteria", elsewhere / "criteria")
+    shutil.copytree(ROOT / "vendors", elsewhere / "vendors")
+    (tmp_path / "here").mkdir()
+    os.chdir(tmp_path / "here")
+    inputs = ["--criteria", str(elsewhere / "criteria" / "ai-video-enterprise.yaml")]
+    inputs += ["--vendors", str(elsewhere / "vendors")]
+    assert main(["export", *inputs, "-o", "sheet.csv"]) == 0
+    assert main(["export", *inputs, "-o", "record.json"]) == 2
+    err = capsys.readouterr().err
+    assert "is outside the current folder; run scorecard from the folder that holds" in err
+    assert not (tmp_path / "here" / "record.json").exists()
