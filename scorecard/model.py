@@ -74,6 +74,7 @@ MAX_CRITERIA = 500  # criteria (groups and leaves) in a template
 MAX_VENDORS = 500  # vendors in a workspace or a session
 MAX_OVERRIDES = 5000  # buyer overrides in a session
 MAX_WEIGHT = 1e6  # weights are relative: no sensible set needs a larger one
+MAX_QUOTE_WORDS = 25  # a quote shows the words a value rests on, not the page
 MAX_RATING_LEVELS = 101  # a rating scale such as 0..100, each level with its rubric sentence
 
 # Characters that change the direction of the text around them (the "Trojan Source" set): a
@@ -444,17 +445,38 @@ LEVEL_NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _short_quote(text: str) -> str:
+    words = len(text.split())
+    if words > MAX_QUOTE_WORDS:
+        raise ValueError(
+            f"a quote is at most {MAX_QUOTE_WORDS} words; this one has {words} (quote verbatim, "
+            "and mark an omission with …)"
+        )
+    return text
+
+
+Quote = Annotated[Text, AfterValidator(_short_quote)]
+
+
 class Source(FrozenModel):
     """Where a claim comes from. `kind`: `vendor` (its own documents, terms, model pages),
     `filing` (regulatory or exchange), `media` (independent press), `third-party` (resellers,
-    aggregators, analysts, blogs) or `buyer` (the buyer's own pilot or contract). `date` is the
-    publication date, as precise as known (2025, 2025-12, 2025-12-03); `accessed` is when an
-    undated page was read."""
+    aggregators, analysts, blogs) or `buyer` (the buyer's own pilot or contract). `publisher` is
+    whose document it is. `url` is the document's own address; `via` is the address of a copy that
+    was read instead (a GitHub copy of terms, a docs mirror), which says that the document itself
+    was not read; `url_note` says why there is no address at all. `quote` holds the words the
+    value rests on (verbatim, at most 25) and `locator` where they are (a section, "§6.4"). `date`
+    is the publication date, as precise as known (2025, 2025-12, 2025-12-03); `accessed` is when
+    the page was read."""
 
     title: Text
     publisher: Text
     kind: SourceKind
     url: Url | None = None
+    via: Url | None = None
+    url_note: Text | None = None
+    quote: Quote | None = None
+    locator: Text | None = None
     date: PartialDate | None = None
     accessed: PartialDate | None = None
 
@@ -465,7 +487,19 @@ class Source(FrozenModel):
                 "a source needs a `date` (published) or, for an undated page, "
                 "`accessed` (when it was read)"
             )
+        if self.url_note is not None and (self.url or self.via):
+            raise ValueError("`url_note` says why a source has no address; it has one, drop it")
+        if self.via is not None and self.via == self.url:
+            raise ValueError(
+                "`via` is a copy read instead of the document at `url`; when the document "
+                "itself was read, give only `url`"
+            )
         return self
+
+    @property
+    def link(self) -> str | None:
+        """The address a reader can open: the document's, else the copy's."""
+        return self.url or self.via
 
 
 def _finite(number: float) -> bool:

@@ -51,8 +51,9 @@ def test_html_is_self_contained_and_escapes_vendor_text():
     tags = [t for t, _ in parser.tags]
     assert "script" not in tags and "link" not in tags and "img" not in tags
     assert "svg" in tags  # the chart, inline
-    evidence = {s.url for v in vendors for c in v.claims.values() for s in c.sources if s.url}
-    evidence |= {s.url for v in vendors for f in v.funding_context for s in f.sources if s.url}
+    sources = [s for v in vendors for c in v.claims.values() for s in c.sources]
+    sources += [s for v in vendors for f in v.funding_context for s in f.sources]
+    evidence = {u for s in sources for u in (s.url, s.via) if u}
     evidence |= {v.website for v in vendors if v.website}
     for tag, attrs in parser.tags:
         for name in ("src", "href", "xlink:href"):

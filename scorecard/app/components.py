@@ -16,7 +16,7 @@ from scorecard.app import state
 from scorecard.export.charts import names
 from scorecard.export.ranking import md, md_url
 from scorecard.loading import MAX_FILE_BYTES, LoadError
-from scorecard.model import Source, Template
+from scorecard.model import Template
 from scorecard.scoring import Result, difference
 
 BADGE_COLORS = {
@@ -31,15 +31,6 @@ BADGE_COLORS = {
 def source_link_url(url: str) -> str:
     """A bare http(s) URL (validated by the model) as a Markdown link."""
     return f"[{md(url)}]({md_url(url)})"
-
-
-def source_link(source: Source) -> str:
-    """A source as Markdown: its title linked (only an http(s) URL), publisher, kind and date."""
-    title = md(source.title)
-    if source.url:
-        title = f"[{title}]({md_url(source.url)})"
-    when = source.date or f"undated, read {source.accessed}"
-    return f"{title} — {md(source.publisher)} ({source.kind}, {md(when)})"
 
 
 def confidence_badge(level: str) -> None:

@@ -7,8 +7,28 @@ import datetime as dt
 
 from scorecard.evidence import review
 from scorecard.export.ranking import md, md_url, to_markdown
+from scorecard.model import Source
 from scorecard.scoring import global_weights, resolve_weights
 from scorecard.session import Comparison
+
+
+def source_md(source: Source) -> str:
+    """A source as one line of Markdown: its title linked (an http(s) address checked by the
+    model), whose document it is, kind and date, and the words the value rests on."""
+    title = md(source.title)
+    if source.url:
+        title = f"[{title}]({md_url(source.url)})"
+    when = source.date or f"undated, read {source.accessed}"
+    text = f"{title} — {md(source.publisher)} ({source.kind}, {md(when)})"
+    if source.locator:
+        text += f", {md(source.locator)}"
+    if source.quote:
+        text += f": “{md(source.quote)}”"
+    if source.via:
+        text += f" — read on a [copy]({md_url(source.via)}); the document itself was not read"
+    if source.url_note:
+        text += f" — no address: {md(source.url_note)}"
+    return text
 
 
 def markdown_report(comparison: Comparison, today: dt.date) -> str:
@@ -53,10 +73,7 @@ def markdown_report(comparison: Comparison, today: dt.date) -> str:
                 level += " (buyer override)"
             if view.stale:
                 level += ", stale"
-            sources = "; ".join(
-                f"[{md(s.title)}]({md_url(s.url)})" if s.url else md(s.title)
-                for s in (claim.sources if claim else ())
-            )
+            sources = "<br>".join(source_md(s) for s in (claim.sources if claim else ()))
             lines.append(
                 f"| {md(view.criterion.name)} | {md(view.value)} | {level} | "
                 f"{view.date or ''} | {sources} |"

@@ -17,7 +17,17 @@ LAYER_TITLES = {
 def _source_line(source: Source) -> str:
     when = source.date or f"undated, read {source.accessed}"
     text = f"{source.title} — {source.publisher} ({source.kind}, {when})"
-    return text + (f" {source.url}" if source.url else "")
+    if source.locator:
+        text += f", {source.locator}"
+    if source.quote:
+        text += f": “{source.quote}”"
+    if source.url:
+        text += f" {source.url}"
+    if source.via:
+        text += f" (read on a copy, {source.via}; the document itself was not read)"
+    if source.url_note:
+        text += f" (no address: {source.url_note})"
+    return text
 
 
 def vendor_text(template: Template, vendor: Vendor, today: dt.date) -> str:

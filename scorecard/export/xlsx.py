@@ -20,7 +20,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scorecard.evidence import claim_date, describe_value
-from scorecard.model import CONFIDENCE_LEVELS
+from scorecard.model import CONFIDENCE_LEVELS, Source
 from scorecard.scoring import METHOD_NAMES, global_weights, rank, resolve_weights
 from scorecard.session import Comparison
 
@@ -310,9 +310,10 @@ class _Book:
             "publisher",
             "kind",
             "source date",
+            "quote",
             "link",
         ]
-        self._header(sheet, 0, labels, [24, 30, 18, 11, 11, 9, 60, 40, 40, 22, 11, 12, 40])
+        self._header(sheet, 0, labels, [24, 30, 18, 11, 11, 9, 60, 40, 40, 22, 11, 12, 40, 40])
         overridden = {(o.vendor, o.criterion) for o in self.c.overrides}
         names = {leaf.id: leaf for leaf in self.template.leaves()}
         r = 1
@@ -335,10 +336,23 @@ class _Book:
                         source.publisher if source else "",
                         source.kind if source else "",
                         (source.date or f"read {source.accessed}") if source else "",
+                        _quote(source) if source else "",
                     ]
                     for col, value in enumerate(cells):
                         self._text(sheet, r, col, value, self.wrap)
-                    if source and source.url:
-                        sheet.write_url(r, 12, source.url, self.link, string=source.url[:250])
+                    if source and source.link:
+                        sheet.write_url(r, 13, source.link, self.link, string=source.link[:250])
+                    elif source and source.url_note:
+                        self._text(sheet, r, 13, f"no address: {source.url_note}", self.wrap)
                     r += 1
         sheet.autofilter(0, 0, r - 1, len(labels) - 1)
+
+
+def _quote(source: Source) -> str:
+    """The words a value rests on, with where they are, and whether a copy was read."""
+    text = f"“{source.quote}”" if source.quote else ""
+    if source.locator:
+        text = f"{source.locator}: {text}" if text else source.locator
+    if source.via:
+        text += " (read on a copy; the document itself was not read)"
+    return text.strip()

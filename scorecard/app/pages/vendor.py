@@ -5,6 +5,7 @@ import streamlit as st
 from scorecard.app import components as ui
 from scorecard.app import state
 from scorecard.evidence import gaps, review
+from scorecard.export.markdown import source_md
 from scorecard.export.profile import LAYER_TITLES
 
 session = state.session()
@@ -44,7 +45,7 @@ if vendor.funding_context:
                 who = f" — *{ui.md(statement.attributed_to)}*" if statement.attributed_to else ""
                 st.markdown(f"- {ui.md(statement.statement)}{who}")
                 for source in statement.sources:
-                    st.markdown(f"  - {ui.source_link(source)}")
+                    st.markdown(f"  - {source_md(source)}")
 
 limit = template.policies.stale_after_days
 views = review(template, vendor, state.today())
@@ -81,7 +82,7 @@ for view in views:
         if claim and claim.derivation:
             st.markdown(f"*Derived:* {ui.md(claim.derivation)}")
         for source in claim.sources if claim else ():
-            st.markdown(f"- {ui.source_link(source)}")
+            st.markdown(f"- {source_md(source)}")
 
 st.subheader("Questions to ask this vendor")
 ui.stop_unless_scorable()
