@@ -117,6 +117,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID=on|off",
         help="turn a gate on or off, repeatable",
     )
+    scoring.add_argument(
+        "--condition",
+        type=_condition,
+        action="append",
+        default=[],
+        metavar="ID=yes|no",
+        help="whether a condition of the template is your situation, repeatable",
+    )
 
     rank = commands.add_parser("score", parents=[scoring], help="score and rank the vendors")
     rank.add_argument("--format", choices=export.FORMATS, default="table")
@@ -187,6 +195,13 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _condition(text: str) -> tuple[str, bool]:
+    key, _, value = text.partition("=")
+    if not key or value not in ("yes", "no"):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected ID=yes or ID=no")
+    return key, value == "yes"
+
+
 def _gate(text: str) -> tuple[str, bool]:
     key, _, value = text.partition("=")
     if not key or value not in ("on", "off"):
@@ -215,6 +230,7 @@ def _options(args: argparse.Namespace) -> Options:
         missing=args.missing,
         confidence=False if args.no_confidence else None,
         gates=dict(args.gate),
+        conditions=dict(args.condition),
     )
 
 
@@ -296,7 +312,7 @@ def _robustness(args: argparse.Namespace) -> int:
 
     workspace = _workspace(args)
     options = _options(args)
-    matrix = build_matrix(workspace.template, workspace.vendors)
+    matrix = build_matrix(workspace.template, workspace.vendors, options.conditions)
     analysis = analyse(workspace.template, matrix, options, args.samples, args.weights, args.seed)
     names = {v.id: v.name for v in workspace.vendors} | {
         c.id: c.name for c in workspace.template.criteria

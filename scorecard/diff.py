@@ -12,7 +12,7 @@ from scorecard.model import Criterion, Template
 @dataclass(frozen=True)
 class Change:
     kind: str  # added, removed, reweighted, rubric, measure, renamed, moved, changed
-    what: str  # criterion, gate, profile, policies
+    what: str  # criterion, gate, profile, condition, policies
     id: str
     detail: str
 
@@ -82,6 +82,7 @@ def diff_templates(old: Template, new: Template) -> list[Change]:
             changes.append(Change("removed", "criterion", key, node.name))
     changes += _diff_named("gate", {g.id: g for g in old.gates}, {g.id: g for g in new.gates})
     changes += _diff_named("profile", old.profiles, new.profiles)
+    changes += _diff_named("condition", old.conditions, new.conditions)
     was, now = _flat(old.policies.model_dump()), _flat(new.policies.model_dump())
     changes += [
         Change("changed", "policies", key, f"{was[key]} -> {now[key]}")

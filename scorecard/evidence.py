@@ -6,7 +6,7 @@ Pure: `today` is always passed in, so results are reproducible.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from scorecard.model import (
@@ -20,7 +20,15 @@ from scorecard.model import (
     Vendor,
     earliest_day,
 )
-from scorecard.scoring import Options, global_weights, resolve_weights, score
+from scorecard.scoring import (
+    Options,
+    applies,
+    condition_text,
+    global_weights,
+    resolve_weights,
+    score,
+    situation,
+)
 
 
 def claim_date(claim: Claim) -> str | None:
@@ -59,10 +67,18 @@ class ClaimView:
     date: str | None
     age_days: int | None
     stale: bool
+    condition: str = ""  # "holds only if: …", and whether that is the buyer's situation
 
 
-def review(template: Template, vendor: Vendor, today: dt.date) -> list[ClaimView]:
-    """Every leaf criterion with the vendor's claim, its age, and whether it is stale."""
+def review(
+    template: Template,
+    vendor: Vendor,
+    today: dt.date,
+    conditions: Mapping[str, bool] | None = None,
+) -> list[ClaimView]:
+    """Every leaf criterion with the vendor's claim, its age, whether it is stale, and the
+    situation it holds in (judged against the buyer's: the template's, then `conditions`)."""
+    holds = situation(template, conditions)
     limit = template.policies.stale_after_days
     out = []
     for group in template.criteria:
@@ -82,6 +98,7 @@ def review(template: Template, vendor: Vendor, today: dt.date) -> list[ClaimView
                     date,
                     age,
                     known and age is not None and age > limit,
+                    condition_text(template, claim, holds) if claim else "",
                 )
             )
     return out
@@ -119,6 +136,7 @@ def gaps(
         template.policies.confidence.factor("confirmed") if options.confidence is not False else 1.0
     )
     result = score(template, vendors, replace(options, method="wsm"))
+    holds = situation(template, options.conditions)
     out: dict[str, list[Gap]] = {}
     for vendor in vendors:
         row = result.row(vendor.id)
@@ -126,7 +144,7 @@ def gaps(
         found = []
         for leaf in template.leaves():
             claim = vendor.claims.get(leaf.id)
-            if claim is not None and claim.value is not None:
+            if claim is not None and claim.value is not None and applies(claim, holds):
                 continue
             w = shares[leaf.id]
             if missing == "worst":
@@ -140,6 +158,8 @@ def gaps(
             else:
                 gain = loss = 0.0
             note = claim.note if claim is not None else ""
+            if claim is not None and claim.value is not None:  # it holds in another situation
+                note = f"Ask whether it holds for you: {condition_text(template, claim)}. {note}"
             blocked = tuple(
                 g.id for g in template.gates if g.criterion == leaf.id and gate_on[g.id]
             )

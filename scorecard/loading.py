@@ -635,6 +635,7 @@ def extend(parent: Template, overlay: TemplateOverlay, policies: Any) -> Templat
             "gates": tuple(gates.values()),
             "profiles": parent.profiles | overlay.profiles,
             "policies": policies,
+            "conditions": parent.conditions | overlay.conditions,
         }
     )
 

@@ -393,8 +393,18 @@ class Policies(FrozenModel):
     stale_after_days: Annotated[int, Field(strict=True, gt=0)] = 365
 
 
+class Condition(FrozenModel):
+    """A situation a vendor's answer can depend on ("bought through the API", "on an enterprise
+    contract"), and whether it is the buyer's (`holds`). A claim that names conditions counts only
+    when all of them hold."""
+
+    name: Text
+    holds: Annotated[bool, Field(strict=True)] = False
+
+
 class Template(FrozenModel):
-    """A criteria template: the tree, its gates, stakeholder profiles and policies."""
+    """A criteria template: the tree, its gates, stakeholder profiles, policies and the
+    conditions its claims may depend on."""
 
     id: Id
     name: Text
@@ -404,6 +414,7 @@ class Template(FrozenModel):
     gates: tuple[Gate, ...] = ()
     profiles: dict[Id, WeightProfile] = {}
     policies: Policies = Policies()
+    conditions: dict[Id, Condition] = {}
 
     def nodes(self) -> Iterator[Criterion]:
         for top in self.criteria:
@@ -429,6 +440,7 @@ class TemplateOverlay(FrozenModel):
     gates: tuple[Gate, ...] = ()
     profiles: dict[Id, WeightProfile] = {}
     policies: dict[str, Any] = {}
+    conditions: dict[Id, Condition] = {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -549,6 +561,9 @@ class Claim(FrozenModel):
     confidence: Confidence
     sources: tuple[Source, ...] = ()
     as_of: PartialDate | None = None
+    #: The claim holds only in these situations (ids of the template's `conditions`), all of them:
+    #: "paid plans, through the API". Where the buyer's situation differs, it does not count.
+    condition: tuple[Id, ...] = ()
     note: LongText = ""
     derivation: LongText = ""  # how a derived value was computed from its sources
 
@@ -834,6 +849,19 @@ def check_claims(claims: dict[str, Claim], templates: list[Template]) -> list[Pr
     problems: list[Problem] = []
     leaves: dict[str, list[Criterion]] = {}
     groups: set[str] = set()
+    conditions = sorted({c for template in templates for c in template.conditions})
+    for key, claim in claims.items():
+        for i, name in enumerate(claim.condition):
+            if name not in conditions:
+                problems.append(
+                    unknown(
+                        ("claims", key, "condition", i),
+                        name,
+                        conditions,
+                        "condition",
+                        "unknown-condition",
+                    )
+                )
     for template in templates:
         for node in template.nodes():
             if node.measure is None:

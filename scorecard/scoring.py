@@ -168,14 +168,43 @@ class Matrix:
     gate_detail: tuple[tuple[str, ...], ...]
 
 
-def build_matrix(template: Template, vendors: Sequence[Vendor]) -> Matrix:
-    """Turn every vendor's claims into utilities, and evaluate every gate on the raw claims."""
+def situation(template: Template, conditions: Mapping[str, bool] | None = None) -> dict[str, bool]:
+    """Which of the template's conditions hold for the buyer: the template's defaults, then the
+    session's choices. Raises `ScoringError` for a condition the template does not have."""
+    holds = {key: c.holds for key, c in template.conditions.items()}
+    for key, value in (conditions or {}).items():
+        if key not in holds:
+            hint = nearest(key, list(holds))
+            raise ScoringError(
+                f"no condition {key!r} in the template{' (' + hint + ')' if hint else ''}"
+            )
+        holds[key] = bool(value)
+    return holds
+
+
+def applies(claim: Claim, holds: Mapping[str, bool]) -> bool:
+    """Does a claim hold in the buyer's situation (every condition it names holds)?"""
+    return all(holds.get(c, False) for c in claim.condition)
+
+
+def build_matrix(
+    template: Template, vendors: Sequence[Vendor], conditions: Mapping[str, bool] | None = None
+) -> Matrix:
+    """Turn every vendor's claims into utilities, and evaluate every gate on the raw claims. A
+    claim that holds only in another situation than the buyer's (`conditions`, over the
+    template's) counts as no evidence."""
+    holds = situation(template, conditions)
     leaves = template.leaves()
     n, m = len(vendors), len(leaves)
     low, mid, high = (np.full((n, m), np.nan) for _ in range(3))
     level = np.full((n, m), UNKNOWN, dtype=np.int8)
+
+    def claim_of(vendor: Vendor, leaf_id: str) -> Claim | None:
+        claim = vendor.claims.get(leaf_id)
+        return claim if claim is None or applies(claim, holds) else None
+
     for j, leaf in enumerate(leaves):
-        claims = [v.claims.get(leaf.id) for v in vendors]
+        claims = [claim_of(v, leaf.id) for v in vendors]
         for i, claim in enumerate(claims):
             if claim is not None and claim.value is not None:
                 level[i, j] = CONFIDENCE_LEVELS.index(claim.confidence)
@@ -206,9 +235,10 @@ def build_matrix(template: Template, vendors: Sequence[Vendor]) -> Matrix:
         gate_ids.append(gate.id)
         gate_names.append(gate.name)
         for i, vendor in enumerate(vendors):
-            result, why = check_gate(
-                gate.require, by_id[gate.criterion], vendor.claims.get(gate.criterion)
-            )
+            claim, counted = vendor.claims.get(gate.criterion), claim_of(vendor, gate.criterion)
+            result, why = check_gate(gate.require, by_id[gate.criterion], counted)
+            if claim is not None and counted is None:
+                why = f"{by_id[gate.criterion].name}: {condition_text(template, claim, holds)}"
             outcome[i, g] = result
             detail[i].append(why)
     return Matrix(
@@ -260,9 +290,26 @@ def check_gate(require: object, leaf: Criterion, claim: Claim | None) -> tuple[i
 # ---------------------------------------------------------------------------------------------
 
 
+def condition_text(
+    template: Template, claim: Claim, holds: Mapping[str, bool] | None = None
+) -> str:
+    """'holds only if: bought through the API, on a paid plan' ('' for an unconditional claim);
+    with `holds`, whether that is the buyer's situation."""
+    if not claim.condition:
+        return ""
+    names = ", ".join(
+        template.conditions[c].name if c in template.conditions else c for c in claim.condition
+    )
+    text = f"holds only if: {names}"
+    if holds is not None and not applies(claim, holds):
+        text += " (not your situation, so not counted)"
+    return text
+
+
 @dataclass(frozen=True)
 class Options:
-    """How to score: method, weights, policies and gates. `None` means the template's setting."""
+    """How to score: method, weights, policies, gates and the buyer's situation. `None` means the
+    template's setting."""
 
     method: Method = "wsm"
     profile: str | None = None
@@ -270,6 +317,7 @@ class Options:
     missing: MissingPolicy | None = None
     confidence: bool | None = None
     gates: Mapping[str, bool] = field(default_factory=dict)  # gate id -> on/off
+    conditions: Mapping[str, bool] = field(default_factory=dict)  # condition id -> holds
 
 
 @dataclass(frozen=True)
@@ -316,6 +364,7 @@ class Result:
     profile: str | None
     weights: dict[str, float]  # every criterion (groups and leaves) -> its share of the total
     rows: tuple[VendorResult, ...]  # by rank, then vendor id
+    situation: dict[str, bool] = field(default_factory=dict)  # condition id -> holds
 
     def row(self, vendor_id: str) -> VendorResult:
         return next(r for r in self.rows if r.vendor == vendor_id)
@@ -464,6 +513,7 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
         options.profile,
         shares,
         tuple(rows),
+        situation(template, options.conditions),
     )
 
 
@@ -492,4 +542,4 @@ def _gate_default(template: Template, gate_id: str) -> bool:
 
 def score(template: Template, vendors: Sequence[Vendor], options: Options = Options()) -> Result:
     """Score and rank `vendors` against `template`: the one public door to the engine."""
-    return evaluate(template, build_matrix(template, vendors), options)
+    return evaluate(template, build_matrix(template, vendors, options.conditions), options)

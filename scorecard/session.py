@@ -55,6 +55,7 @@ class Session(FrozenModel):
     missing: MissingPolicy | None = None
     confidence: bool | None = None
     method: Method = "wsm"
+    conditions: dict[Id, bool] = Field(default_factory=dict)  # the buyer's situation
     overrides: Annotated[tuple[Override, ...], Field(max_length=MAX_OVERRIDES)] = ()
 
     def options(self) -> Options:
@@ -65,6 +66,7 @@ class Session(FrozenModel):
             missing=self.missing,
             confidence=self.confidence,
             gates=dict(self.gates),
+            conditions=dict(self.conditions),
         )
 
 
@@ -105,6 +107,13 @@ def check_session(
         unknown(("gates", key), key, gate_ids, "gate", "unknown-gate")
         for key in session.gates
         if key not in gate_ids
+    ]
+    problems += [
+        unknown(
+            ("conditions", key), key, list(template.conditions), "condition", "unknown-condition"
+        )
+        for key in session.conditions
+        if key not in template.conditions
     ]
     for i, override in enumerate(session.overrides):
         if override.vendor not in available:

@@ -151,16 +151,24 @@ def overridden() -> set[tuple[str, str]]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _matrix(key: str, _template: Template, _vendors: tuple[Vendor, ...]) -> Matrix:
-    del key  # the cache key: a hash of the template, the vendors and the overrides
-    return build_matrix(_template, _vendors)
+def _matrix(
+    key: str, _template: Template, _vendors: tuple[Vendor, ...], _conditions: dict[str, bool]
+) -> Matrix:
+    del key  # the cache key: a hash of the template, the vendors, overrides and situation
+    return build_matrix(_template, _vendors, _conditions)
 
 
 def matrix() -> Matrix:
     """The utility matrix of the session's template, vendors and overrides. A weight change
     keeps all three (the same objects), so the last matrix is reused without hashing them."""
     current = session()
-    inputs = (current.template, current.vendors, current.overrides, shipped().vendors)
+    inputs = (
+        current.template,
+        current.vendors,
+        current.overrides,
+        current.conditions,
+        shipped().vendors,
+    )
     last = st.session_state.get("state_matrix")
     if last is not None and all(a is b for a, b in zip(last[0], inputs, strict=True)):
         return last[1]
@@ -168,8 +176,9 @@ def matrix() -> Matrix:
     key = hashlib.sha256(
         current.template.model_dump_json().encode()
         + b"\0".join(v.model_dump_json().encode() for v in chosen)
+        + repr(sorted(current.conditions.items())).encode()
     ).hexdigest()
-    built = _matrix(key, current.template, chosen)
+    built = _matrix(key, current.template, chosen, dict(current.conditions))
     st.session_state["state_matrix"] = (inputs, built)
     return built
 

@@ -53,7 +53,7 @@ def to_html(comparison: Comparison, today: dt.date, version: str) -> str:
             (
                 row,
                 vendors[row.vendor],
-                review(template, vendors[row.vendor], today),
+                review(template, vendors[row.vendor], today, comparison.options.conditions),
                 questions[row.vendor],
             )
             for row in result.rows

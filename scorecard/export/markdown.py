@@ -66,7 +66,7 @@ def markdown_report(comparison: Comparison, today: dt.date) -> str:
             "| Criterion | Value | Evidence | As of | Sources |",
             "|---|---|---|---|---|",
         ]
-        for view in review(template, vendor, today):
+        for view in review(template, vendor, today, comparison.options.conditions):
             claim = view.claim
             level = claim.confidence if claim else "unknown"
             if (vendor.id, view.criterion.id) in overridden:
@@ -74,8 +74,8 @@ def markdown_report(comparison: Comparison, today: dt.date) -> str:
             if view.stale:
                 level += ", stale"
             sources = "<br>".join(source_md(s) for s in (claim.sources if claim else ()))
+            value = md(view.value) + (f" ({md(view.condition)})" if view.condition else "")
             lines.append(
-                f"| {md(view.criterion.name)} | {md(view.value)} | {level} | "
-                f"{view.date or ''} | {sources} |"
+                f"| {md(view.criterion.name)} | {value} | {level} | {view.date or ''} | {sources} |"
             )
     return "\n".join(lines) + "\n"

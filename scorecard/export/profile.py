@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from scorecard.evidence import Gap, review
 from scorecard.model import Source, Template, Vendor
@@ -30,8 +31,14 @@ def _source_line(source: Source) -> str:
     return text
 
 
-def vendor_text(template: Template, vendor: Vendor, today: dt.date) -> str:
-    """One profile: every claim with its value, confidence, age and sources; unknowns as gaps."""
+def vendor_text(
+    template: Template,
+    vendor: Vendor,
+    today: dt.date,
+    conditions: Mapping[str, bool] | None = None,
+) -> str:
+    """One profile: every claim with its value, confidence, age, the situation it holds in (with
+    the buyer's `conditions` over the template's), and sources; unknowns as gaps."""
     lines = [f"{vendor.name} — {vendor.company} ({vendor.status})"]
     if vendor.website:
         lines.append(vendor.website)
@@ -50,7 +57,7 @@ def vendor_text(template: Template, vendor: Vendor, today: dt.date) -> str:
                 lines += [f"        · {_source_line(s)}" for s in statement.sources]
     limit = template.policies.stale_after_days
     group = None
-    for view in review(template, vendor, today):
+    for view in review(template, vendor, today, conditions):
         if view.group is not group:
             group = view.group
             lines += ["", f"{group.name}"]
@@ -59,6 +66,8 @@ def vendor_text(template: Template, vendor: Vendor, today: dt.date) -> str:
         age = f", {view.date}, {view.age_days} days old" if view.date else ""
         stale = f" — STALE (older than {limit} days)" if view.stale else ""
         lines.append(f"  {view.criterion.name}: {view.value} [{level}{age}]{stale}")
+        if view.condition:
+            lines.append(f"      {view.condition}")
         if claim and claim.note:
             lines.append(f"      {' '.join(claim.note.split())}")
         if claim and claim.derivation:

@@ -62,6 +62,7 @@ def decision_record(
             missing=options.missing,
             confidence=options.confidence,
             method=options.method,
+            conditions=dict(options.conditions),
             overrides=comparison.overrides,
         ),
         "result": ranking(comparison.result, detail=True),

@@ -21,7 +21,14 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scorecard.evidence import claim_date, describe_value
 from scorecard.model import CONFIDENCE_LEVELS, Source
-from scorecard.scoring import METHOD_NAMES, global_weights, rank, resolve_weights
+from scorecard.scoring import (
+    METHOD_NAMES,
+    condition_text,
+    global_weights,
+    rank,
+    resolve_weights,
+    situation,
+)
 from scorecard.session import Comparison
 
 WORKBOOK_OPTIONS = {
@@ -316,17 +323,21 @@ class _Book:
         self._header(sheet, 0, labels, [24, 30, 18, 11, 11, 9, 60, 40, 40, 22, 11, 12, 40, 40])
         overridden = {(o.vendor, o.criterion) for o in self.c.overrides}
         names = {leaf.id: leaf for leaf in self.template.leaves()}
+        holds = situation(self.template, self.c.options.conditions)
         r = 1
         for vendor in sorted(self.c.vendors, key=lambda v: self.result.row(v.id).rank):
             for leaf_id in self.leaves:
                 claim = vendor.claims.get(leaf_id)
                 leaf = names[leaf_id]
                 sources = list(claim.sources) if claim else []
+                value = describe_value(claim, leaf.measure)
+                if claim and claim.condition:
+                    value += f" ({condition_text(self.template, claim, holds)})"
                 for source in sources or [None]:
                     cells = [
                         vendor.name,
                         leaf.name,
-                        describe_value(claim, leaf.measure),
+                        value,
                         claim.confidence if claim else "unknown",
                         claim_date(claim) if claim else "",
                         "yes" if (vendor.id, leaf_id) in overridden else "",

@@ -127,6 +127,23 @@ def panel() -> None:
                     gates={**state.session().gates, g: st.session_state[f"compare_gate_{g}"]}
                 ),
             )
+        if template.conditions:
+            st.subheader("Your situation")
+            st.caption("A vendor's answer that holds only in another situation does not count.")
+        for condition_id, condition in template.conditions.items():
+            key = f"compare_cond_{condition_id}"
+            if key not in st.session_state:
+                st.session_state[key] = session.conditions.get(condition_id, condition.holds)
+            st.toggle(
+                ui.md(condition.name),
+                key=key,
+                on_change=lambda c=condition_id: state.update(
+                    conditions={
+                        **state.session().conditions,
+                        c: st.session_state[f"compare_cond_{c}"],
+                    }
+                ),
+            )
         st.subheader("Policies")
         missing = ["worst", "neutral", "exclude"]
         if "compare_missing" not in st.session_state:

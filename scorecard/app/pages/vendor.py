@@ -48,7 +48,7 @@ if vendor.funding_context:
                     st.markdown(f"  - {source_md(source)}")
 
 limit = template.policies.stale_after_days
-views = review(template, vendor, state.today())
+views = review(template, vendor, state.today(), session.conditions)
 stale = sum(v.stale for v in views)
 known = sum(v.claim is not None and v.claim.value is not None for v in views)
 st.subheader("Claims")
@@ -75,6 +75,8 @@ for view in views:
             details.append(f"as of {view.date} ({view.age_days} days)")
         if view.stale:
             details.append(f"**stale**: older than {limit} days")
+        if view.condition:
+            details.append(ui.md(view.condition))
         if details:
             st.caption(" · ".join(details))
         if claim and claim.note:
