@@ -39,6 +39,15 @@ def claim_date(claim: Claim) -> str | None:
     return max(dates, key=earliest_day) if dates else None
 
 
+def claim_checked(claim: Claim) -> str | None:
+    """When a claim was last checked: its `checked`, else the newest `accessed` of its sources
+    (when a page was read, as against when it was published)."""
+    if claim.checked:
+        return claim.checked
+    reads = [s.accessed for s in claim.sources if s.accessed]
+    return max(reads, key=earliest_day) if reads else None
+
+
 def describe_value(claim: Claim | None, measure: object) -> str:
     """A claim's value in words, as a buyer reads it ("2 of 0–5", "0.15–0.4 USD/s", "yes")."""
     if claim is None or claim.value is None:
@@ -64,10 +73,19 @@ class ClaimView:
     group: Criterion  # the top-level criterion it belongs to
     claim: Claim | None  # None: the profile says nothing (treated as unknown)
     value: str
-    date: str | None
-    age_days: int | None
+    date: str | None  # when the claim was true (as of), or its newest source was published
+    age_days: int | None  # days since the later of `date` and `checked`
     stale: bool
     condition: str = ""  # "holds only if: …", and whether that is the buyer's situation
+    checked: str | None = None  # when the claim was last checked against its sources
+
+    @property
+    def dates(self) -> str:
+        """'as of 2024-09-29, checked 2026-11 (25 days)': both dates, and the age that counts."""
+        parts = [f"as of {self.date}"] if self.date else []
+        if self.checked and self.checked != self.date:
+            parts.append(f"checked {self.checked}")
+        return ", ".join(parts) + (f" ({self.age_days} days)" if parts else "")
 
 
 def review(
@@ -87,7 +105,9 @@ def review(
                 continue
             claim = vendor.claims.get(node.id)
             date = claim_date(claim) if claim else None
-            age = (today - earliest_day(date)).days if date else None
+            checked = claim_checked(claim) if claim else None
+            latest = max((d for d in (date, checked) if d), key=earliest_day, default=None)
+            age = (today - earliest_day(latest)).days if latest else None
             known = claim is not None and claim.value is not None
             out.append(
                 ClaimView(
@@ -99,6 +119,7 @@ def review(
                     age,
                     known and age is not None and age > limit,
                     condition_text(template, claim, holds) if claim else "",
+                    checked,
                 )
             )
     return out

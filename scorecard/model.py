@@ -561,6 +561,9 @@ class Claim(FrozenModel):
     confidence: Confidence
     sources: tuple[Source, ...] = ()
     as_of: PartialDate | None = None
+    #: When the claim was last checked against its sources (a licence published in 2024 and read
+    #: again this month is not stale): staleness counts from the later of this and `as_of`.
+    checked: PartialDate | None = None
     #: The claim holds only in these situations (ids of the template's `conditions`), all of them:
     #: "paid plans, through the API". Where the buyer's situation differs, it does not count.
     condition: tuple[Id, ...] = ()
@@ -905,8 +908,9 @@ def check_dates(vendor_like: Vendor | Claim, today: dt.date, loc: tuple = ()) ->
     claims = {None: vendor_like} if isinstance(vendor_like, Claim) else dict(vendor_like.claims)
     for key, claim in claims.items():
         at = loc if key is None else (*loc, "claims", key)
-        if claim.as_of is not None:
-            found.append(((*at, "as_of"), claim.as_of))
+        for name in ("as_of", "checked"):
+            if getattr(claim, name) is not None:
+                found.append(((*at, name), getattr(claim, name)))
         sources(claim.sources, (*at, "sources"))
     if isinstance(vendor_like, Vendor):
         for i, statement in enumerate(vendor_like.funding_context):

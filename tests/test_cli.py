@@ -163,8 +163,8 @@ def test_vendor_show_prints_every_claim_with_confidence_sources_and_age():
     out = done.stdout
     assert out.startswith("Kling AI — Kuaishou Technology (available)")
     assert "What several outlets agree on:" in out and "Media characterisations:" in out
-    assert "Latest funding round: 2000–3000 USD m [reported, 2026-07-03," in out
-    assert "Content policy: 1 of 0–3 [confirmed, 2024-12-12," in out and "STALE" in out
+    assert "Latest funding round: 2000–3000 USD m [reported, as of 2026-07-03 (" in out
+    assert "Content policy: 1 of 0–3 [confirmed, as of 2024-12-12 (" in out and "STALE" in out
     assert "https://kling.ai/docs/community-policy" in out
     assert out.count("[unknown]") == 17
 

@@ -105,3 +105,22 @@ def test_gaps_put_gate_questions_first_then_the_biggest_swing():
     assert [g.criterion for g in found] == ["b", "a", "c"]
     off = gaps(tpl, [vendor("v")], Options(gates={"need_b": False}))["v"]
     assert [g.criterion for g in off] == ["a", "c", "b"]
+
+
+def test_staleness_counts_from_the_last_check_and_both_dates_are_shown():
+    """A licence published long ago and read again recently is not stale."""
+    tpl = template(leaf("r", rating(0, 5)), leaf("s", rating(0, 5)), leaf("t", rating(0, 5)))
+    source = {"title": "Licence", "publisher": "V", "kind": "vendor", "date": "2024-01-10"}
+    read = {**source, "accessed": "2026-11"}
+    acme = vendor(
+        "acme",
+        r=claim(3, sources=[source], checked="2026-11-20"),  # checked on the claim
+        s=claim(3, sources=[read]),  # read again: the source's `accessed`
+        t=claim(3, sources=[source]),  # never checked since publication
+    )
+    views = {v.criterion.id: v for v in review(tpl, acme, dt.date(2026, 11, 26))}
+    assert (views["r"].stale, views["r"].age_days) == (False, 6)
+    assert views["r"].dates == "as of 2024-01-10, checked 2026-11-20 (6 days)"
+    assert (views["s"].stale, views["s"].checked) == (False, "2026-11")
+    assert views["s"].dates == "as of 2024-01-10, checked 2026-11 (25 days)"
+    assert (views["t"].stale, views["t"].dates) == (True, "as of 2024-01-10 (1051 days)")

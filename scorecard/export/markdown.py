@@ -63,7 +63,7 @@ def markdown_report(comparison: Comparison, today: dt.date) -> str:
             "",
             f"{md(vendor.company)} · status: {vendor.status}",
             "",
-            "| Criterion | Value | Evidence | As of | Sources |",
+            "| Criterion | Value | Evidence | Dates | Sources |",
             "|---|---|---|---|---|",
         ]
         for view in review(template, vendor, today, comparison.options.conditions):
@@ -76,6 +76,6 @@ def markdown_report(comparison: Comparison, today: dt.date) -> str:
             sources = "<br>".join(source_md(s) for s in (claim.sources if claim else ()))
             value = md(view.value) + (f" ({md(view.condition)})" if view.condition else "")
             lines.append(
-                f"| {md(view.criterion.name)} | {value} | {level} | {view.date or ''} | {sources} |"
+                f"| {md(view.criterion.name)} | {value} | {level} | {view.dates} | {sources} |"
             )
     return "\n".join(lines) + "\n"

@@ -63,7 +63,7 @@ def vendor_text(
             lines += ["", f"{group.name}"]
         claim = view.claim
         level = claim.confidence if claim else "unknown"
-        age = f", {view.date}, {view.age_days} days old" if view.date else ""
+        age = f", {view.dates}" if view.dates else ""
         stale = f" — STALE (older than {limit} days)" if view.stale else ""
         lines.append(f"  {view.criterion.name}: {view.value} [{level}{age}]{stale}")
         if view.condition:

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from scorecard.evidence import claim_date, describe_value
-from scorecard.model import CONFIDENCE_LEVELS, Source
+from scorecard.evidence import claim_checked, claim_date, describe_value
+from scorecard.model import CONFIDENCE_LEVELS, Claim, Source
 from scorecard.scoring import (
     METHOD_NAMES,
     condition_text,
@@ -339,7 +339,7 @@ class _Book:
                         leaf.name,
                         value,
                         claim.confidence if claim else "unknown",
-                        claim_date(claim) if claim else "",
+                        _dates(claim) if claim else "",
                         "yes" if (vendor.id, leaf_id) in overridden else "",
                         claim.note.strip() if claim else "",
                         claim.derivation.strip() if claim else "",
@@ -367,3 +367,9 @@ def _quote(source: Source) -> str:
     if source.via:
         text += " (read on a copy; the document itself was not read)"
     return text.strip()
+
+
+def _dates(claim: Claim) -> str:
+    """When the claim was true, and when it was last checked if later."""
+    date, checked = claim_date(claim) or "", claim_checked(claim)
+    return f"{date}, checked {checked}".lstrip(", ") if checked and checked != date else date

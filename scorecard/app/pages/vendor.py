@@ -71,8 +71,8 @@ for view in views:
             if (vendor.id, view.criterion.id) in overridden:
                 st.badge("buyer override", color="red")
         details = []
-        if view.date:
-            details.append(f"as of {view.date} ({view.age_days} days)")
+        if view.dates:
+            details.append(view.dates)
         if view.stale:
             details.append(f"**stale**: older than {limit} days")
         if view.condition:
