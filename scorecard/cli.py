@@ -17,8 +17,8 @@ from pydantic import TypeAdapter
 
 from scorecard import __version__, export
 from scorecard.diff import diff_templates
-from scorecard.evidence import gaps
-from scorecard.export.profile import gaps_text, vendor_text
+from scorecard.evidence import data_report, gaps
+from scorecard.export.profile import gaps_text, report_text, vendor_text
 from scorecard.export.record import reproduce
 from scorecard.loading import (
     DEFAULT_TEMPLATE,
@@ -137,6 +137,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     show.add_argument("vendor_id", metavar="ID", help="vendor id, e.g. kling-ai")
 
+    commands.add_parser(
+        "report",
+        parents=[scoring],
+        help="per vendor: claims by grade, sources with and without a URL, stale and "
+        "conditional claims, open gates",
+    )
     gaps = commands.add_parser(
         "gaps",
         parents=[scoring],
@@ -260,6 +266,13 @@ def _vendor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    workspace = _workspace(args)
+    found = data_report(workspace.template, workspace.vendors, dt.date.today(), _options(args))
+    sys.stdout.write(report_text(found))
+    return 0
+
+
 def _gaps(args: argparse.Namespace) -> int:
     workspace = _workspace(args)
     found = gaps(workspace.template, workspace.vendors, _options(args))
@@ -367,6 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "score": _score,
         "vendor": _vendor,
         "gaps": _gaps,
+        "report": _report,
         "schema": _schema,
     }
     try:

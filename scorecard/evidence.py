@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from scorecard.model import (
+    CONFIDENCE_LEVELS,
     BooleanMeasure,
     Claim,
     CoverageMeasure,
@@ -186,4 +187,55 @@ def gaps(
             )
             found.append(Gap(vendor.id, leaf.id, leaf.name, w, gain, loss, blocked, note))
         out[vendor.id] = sorted(found, key=lambda g: (not g.gates, -g.span, g.criterion))
+    return out
+
+
+#: Source kinds a reader can be expected to open: they need an address (or a note saying why not).
+LINKED_KINDS = ("vendor", "filing", "media", "third-party")
+
+
+@dataclass(frozen=True)
+class DataReport:
+    """How well one vendor's profile is evidenced."""
+
+    vendor: str
+    name: str
+    grades: dict[str, int]  # confidence level -> claims (every leaf of the template)
+    linked: int  # sources with an address (`url` or `via`)
+    noted: int  # sources without one, that say why (`url_note`)
+    bare: int  # sources of a linked kind with neither
+    stale: int  # claims older than the template's limit, counted from their last check
+    conditional: int  # claims that hold only in some situations
+    open_gates: tuple[str, ...]  # enabled gates with no evidence either way
+
+
+def data_report(
+    template: Template, vendors: Sequence[Vendor], today: dt.date, options: Options | None = None
+) -> list[DataReport]:
+    """Per vendor: claims by grade, sources with and without an address, stale and conditional
+    claims, and the gates still open for lack of evidence."""
+    options = options or Options()
+    result = score(template, vendors, options)
+    out = []
+    for vendor in vendors:
+        views = review(template, vendor, today, options.conditions)
+        grades = dict.fromkeys(CONFIDENCE_LEVELS, 0)
+        for view in views:
+            grades[view.claim.confidence if view.claim else "unknown"] += 1
+        sources = [s for v in views if v.claim for s in v.claim.sources]
+        sources += [s for f in vendor.funding_context for s in f.sources]
+        row = result.row(vendor.id)
+        out.append(
+            DataReport(
+                vendor.id,
+                vendor.name,
+                grades,
+                sum(1 for s in sources if s.link),
+                sum(1 for s in sources if not s.link and s.url_note),
+                sum(1 for s in sources if not s.link and not s.url_note and s.kind in LINKED_KINDS),
+                sum(v.stale for v in views),
+                sum(bool(v.claim and v.claim.condition) for v in views),
+                tuple(g.id for g in row.gates if g.enabled and g.outcome == "no evidence"),
+            )
+        )
     return out

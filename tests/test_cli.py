@@ -242,3 +242,19 @@ def test_robustness_table_and_bad_samples():
     )
     bad = run("robustness", "--samples", "lots")
     assert bad.returncode == 2 and "expected a whole number" in bad.stderr
+
+
+def test_report_has_a_row_per_vendor_and_every_claim_counted_once():
+    done = run("report")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:6] == [
+        "vendor",
+        "verified",
+        "confirmed",
+        "reported",
+        "claimed",
+        "unknown",
+    ]
+    assert len(lines) == 1 + 12 + 1 and lines[-1].startswith("total")
+    assert sum(int(n) for n in lines[-1].split()[1:6]) == 12 * 26

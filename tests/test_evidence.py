@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from conftest import DATA, claim, leaf, linear, rating, template, vendor
 
-from scorecard.evidence import claim_date, describe_value, gaps, review
+from scorecard.evidence import claim_date, data_report, describe_value, gaps, review
+from scorecard.export.profile import report_text
 from scorecard.loading import load_template, load_vendors
 from scorecard.model import Claim
 from scorecard.scoring import Options, score
@@ -124,3 +125,52 @@ def test_staleness_counts_from_the_last_check_and_both_dates_are_shown():
     assert (views["s"].stale, views["s"].checked) == (False, "2026-11")
     assert views["s"].dates == "as of 2024-01-10, checked 2026-11 (25 days)"
     assert (views["t"].stale, views["t"].dates) == (True, "as of 2024-01-10 (1051 days)")
+
+
+def test_the_data_report_counts_grades_addresses_staleness_conditions_and_open_gates():
+    tpl = template(
+        leaf("r", rating(0, 5)),
+        leaf("b", {"type": "boolean"}),
+        leaf("l", linear(100, 10)),
+        gates=[{"id": "need_b", "name": "B", "criterion": "b", "require": True}],
+        conditions={"paid": {"name": "Paid plan", "holds": True}},
+    )
+    linked = {"title": "T", "publisher": "P", "kind": "vendor", "date": "2026-11-01"}
+    acme = vendor(
+        "acme",
+        r=claim(3, sources=[{**linked, "url": "https://a.example/t"}], condition=["paid"]),
+        b=claim(None, "unknown"),
+        l=claim(
+            40,
+            "reported",
+            sources=[
+                {**linked, "kind": "media", "url_note": "print edition"},
+                {**linked, "kind": "third-party", "date": "2020"},
+            ],
+        ),
+    )
+    [report] = data_report(tpl, [acme], dt.date(2026, 11, 26))
+    assert report.grades == {
+        "verified": 0,
+        "confirmed": 1,
+        "reported": 1,
+        "claimed": 0,
+        "unknown": 1,
+    }
+    assert (report.linked, report.noted, report.bare) == (1, 1, 1)
+    assert (report.stale, report.conditional, report.open_gates) == (0, 1, ("need_b",))
+    text = report_text([report])
+    assert text.splitlines()[-1].split() == [
+        "total",
+        "0",
+        "1",
+        "1",
+        "0",
+        "1",
+        "1",
+        "1",
+        "1",
+        "0",
+        "1",
+        "1",
+    ]

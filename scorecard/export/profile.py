@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from scorecard.evidence import Gap, review
-from scorecard.model import Source, Template, Vendor
+from scorecard.evidence import DataReport, Gap, review
+from scorecard.model import CONFIDENCE_LEVELS, Source, Template, Vendor
 
 LAYER_TITLES = {
     "consensus": "What several outlets agree on",
@@ -93,3 +93,51 @@ def gaps_text(names: dict[str, str], found: dict[str, list[Gap]]) -> str:
             if gap.note:
                 lines.append(f"{'':16}{' '.join(gap.note.split())}")
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def report_text(reports: list[DataReport]) -> str:
+    """The data report as a table: one row per vendor, and the totals."""
+    header = (
+        "vendor",
+        *CONFIDENCE_LEVELS,
+        "linked",
+        "noted",
+        "no URL",
+        "stale",
+        "cond.",
+        "open gates",
+    )
+    rows = [
+        (
+            r.name,
+            *(str(r.grades[level]) for level in CONFIDENCE_LEVELS),
+            str(r.linked),
+            str(r.noted),
+            str(r.bare),
+            str(r.stale),
+            str(r.conditional),
+            ", ".join(r.open_gates) or "-",
+        )
+        for r in reports
+    ]
+    total = (
+        "total",
+        *(str(sum(r.grades[level] for r in reports)) for level in CONFIDENCE_LEVELS),
+        *(
+            str(sum(getattr(r, f) for r in reports))
+            for f in ("linked", "noted", "bare", "stale", "conditional")
+        ),
+        str(sum(len(r.open_gates) for r in reports)),
+    )
+    lines = [header, *rows, total]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return (
+        "\n".join(
+            "  ".join(
+                cell.ljust(w) if i in (0, len(header) - 1) else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+            ).rstrip()
+            for line in lines
+        )
+        + "\n"
+    )
