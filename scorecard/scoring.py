@@ -297,7 +297,7 @@ def condition_text(
     with `holds`, whether that is the buyer's situation."""
     if not claim.condition:
         return ""
-    names = ", ".join(
+    names = "; ".join(
         template.conditions[c].name if c in template.conditions else c for c in claim.condition
     )
     text = f"holds only if: {names}"

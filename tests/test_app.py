@@ -90,9 +90,7 @@ def test_why_a_beats_b_explains_the_margin():
     first, second = result.rows[0], result.rows[1]  # the two selected by default
     margin = first.score - second.score  # both pass the gates: the weighted-sum difference
     sentence = next(m.value for m in at.markdown if "weighted-sum points" in m.value)
-    assert (
-        sentence == f"Alibaba Wan leads Tencent HunyuanVideo by {margin:.1f} weighted-sum points."
-    )
+    assert sentence == f"{first.name} leads {second.name} by {margin:.1f} weighted-sum points."
     table = at.dataframe[1].value
     assert table["Margin"].sum() == pytest.approx(margin, abs=0.01 * len(table))
     largest = difference(result, first.vendor, second.vendor)[0].criterion

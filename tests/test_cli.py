@@ -164,9 +164,12 @@ def test_vendor_show_prints_every_claim_with_confidence_sources_and_age():
     assert out.startswith("Kling AI — Kuaishou Technology (available)")
     assert "What several outlets agree on:" in out and "Media characterisations:" in out
     assert "Latest funding round: 2000–3000 USD m [reported, as of 2026-07-03 (" in out
-    assert "Content policy: 1 of 0–3 [confirmed, as of 2024-12-12 (" in out and "STALE" in out
-    assert "https://kling.ai/docs/community-policy" in out
-    assert out.count("[unknown]") == 17
+    assert "Content policy: 2 of 0–3 [reported, as of 2026-11 (" in out
+    assert (
+        "§11.3(3): “automatically filtered by artificial intelligence algorithms” (read on a" in out
+    )
+    assert "holds only if: Bought through the API, not the consumer app; On a paid plan" in out
+    assert out.count("[unknown]") == 11
 
 
 def test_vendor_show_unknown_id_suggests_the_nearest():
@@ -176,10 +179,10 @@ def test_vendor_show_unknown_id_suggests_the_nearest():
 
 
 def test_gaps_lists_questions_gate_first():
-    done = run("gaps", "--vendor", "kling-ai")
+    done = run("gaps", "--vendor", "bytedance-seedance")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "Kling AI: 17 unknown"
+    assert lines[0] == "ByteDance Seedance: 18 unknown"
     assert "Commercial use of outputs permitted" in lines[1] and "gate commercial_use" in lines[1]
     everyone = run("gaps").stdout
     assert everyone.count(" unknown\n") == 12

@@ -110,7 +110,7 @@ def test_the_html_report_shows_the_quote_next_to_both_links():
     parser = _Anchors()
     parser.feed(html)
     assert PRIMARY in parser.links and COPY in parser.links
-    assert parser.quotes == 1
+    assert parser.quotes >= 1
     assert f'§6.4: <q>{QUOTE}</q> — read on a <a href="{COPY}">copy</a>' in html
 
 
@@ -140,12 +140,12 @@ def test_the_vendor_page_shows_the_quote(tmp_path, monkeypatch):
     vendors.mkdir()
     for path in (ROOT / "vendors").glob("*.yaml"):
         text = path.read_text()
-        if path.name == "kling-ai.yaml":
+        if path.name == "runway.yaml":
             text = text.replace(
-                "      - title: Kling API service level agreement (mirror of Kling's API "
-                "documentation)\n",
-                "      - title: Kling API service level agreement (mirror of Kling's API "
-                f"documentation)\n        quote: '{QUOTE}'\n        locator: §2\n",
+                "      - title: runwayml/skills — API integration guide (credits per second of "
+                "output)\n",
+                "      - title: runwayml/skills — API integration guide (credits per second of "
+                f"output)\n        quote: '{QUOTE}'\n        locator: §2\n",
                 1,
             )
             assert QUOTE in text
@@ -153,7 +153,7 @@ def test_the_vendor_page_shows_the_quote(tmp_path, monkeypatch):
     monkeypatch.setenv("SCORECARD_DATA", str(tmp_path))
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("scorecard/app/pages/vendor.py").run()
-    at.selectbox(key="vendor_choice").select("kling-ai").run()
+    at.selectbox(key="vendor_choice").select("runway").run()
     assert not at.exception
     shown = [m.value for m in at.markdown if "§2" in m.value]
     assert len(shown) == 1 and "“You use of the AI\\-generated content" in shown[0]

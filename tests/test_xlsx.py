@@ -57,7 +57,9 @@ def test_the_workbook_has_its_sheets_and_live_formulas():
     assert str(book["Weights"]["E2"].value).startswith("=IF(SUMIF(")
     assert book["Scores"].freeze_panes == "A2"
     links = [c.hyperlink.target for row in book["Evidence"].iter_rows() for c in row if c.hyperlink]
-    assert "https://kling.ai/docs/community-policy" in links
+    assert (
+        "https://docs.qingque.cn/d/home/eZQCQxBrX8eeImjK6Ddz5iOi5?identityId=1oEFzU43FYK" in links
+    )
 
 
 NASTY = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTab", "\rCR"]
