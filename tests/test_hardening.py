@@ -420,11 +420,11 @@ def test_exports_follow_the_umask_and_keep_an_existing_files_mode(tmp_path):
 def test_a_date_after_today_is_refused(tmp_path):
     path = tmp_path / "v.yaml"
     runway = (ROOT / "vendors" / "runway.yaml").read_text()
-    assert runway.splitlines()[19] == "        date: 2026-02-10"
+    line = runway.splitlines().index("        date: 2026-02-10") + 1
     path.write_text(runway.replace("date: 2026-02-10", "date: 2999-02", 1))
     problems = validate([SHIPPED, path]).problems
     assert [(p.code, p.line, p.message) for p in problems] == [
-        ("future-date", 20, f"2999-02 is after today ({dt.date.today().isoformat()})")
+        ("future-date", line, f"2999-02 is after today ({dt.date.today().isoformat()})")
     ]
 
 
