@@ -182,7 +182,7 @@ def test_gaps_lists_questions_gate_first():
     done = run("gaps", "--vendor", "bytedance-seedance")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "ByteDance Seedance: 18 unknown"
+    assert lines[0] == "ByteDance Seedance: 14 unknown"
     assert "Commercial use of outputs permitted" in lines[1] and "gate commercial_use" in lines[1]
     everyone = run("gaps").stdout
     assert everyone.count(" unknown\n") == 12
