@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from scorecard.model import (
     CONFIDENCE_LEVELS,
+    LINKED_KINDS,
     BooleanMeasure,
     Claim,
     CoverageMeasure,
@@ -188,10 +189,6 @@ def gaps(
             found.append(Gap(vendor.id, leaf.id, leaf.name, w, gain, loss, blocked, note))
         out[vendor.id] = sorted(found, key=lambda g: (not g.gates, -g.span, g.criterion))
     return out
-
-
-#: Source kinds a reader can be expected to open: they need an address (or a note saying why not).
-LINKED_KINDS = ("vendor", "filing", "media", "third-party")
 
 
 @dataclass(frozen=True)

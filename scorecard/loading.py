@@ -33,6 +33,7 @@ from scorecard.model import (
     Vendor,
     check_claims,
     check_dates,
+    check_sources,
     check_template,
     check_weight_ids,
     name_key,
@@ -704,6 +705,7 @@ def _check_vendors(pairs: list[tuple[Document, Vendor | None]], templates: list[
     for doc, vendor in pairs:
         if vendor is not None:
             doc.problems += [doc.locate(p) for p in check_dates(vendor, today)]
+            doc.problems += [doc.locate(p) for p in check_sources(vendor)]
             key = name_key(vendor.name)
             if key in named:
                 doc.problems.append(

@@ -925,3 +925,28 @@ def check_dates(vendor_like: Vendor | Claim, today: dt.date, loc: tuple = ()) ->
         for where, value in found
         if earliest_day(value) > today
     ]
+
+
+#: Source kinds a reader can be expected to open: each needs an address, or a note saying why not.
+LINKED_KINDS = ("vendor", "filing", "media", "third-party")
+
+
+def check_sources(vendor: Vendor) -> list[Problem]:
+    """Every source a reader could open has an address (`url` or `via`) or says why it has none
+    (`url_note`): evidence a buyer can click."""
+    found: list[tuple[tuple, Source]] = []
+    for key, claim in vendor.claims.items():
+        found += [(("claims", key, "sources", i), s) for i, s in enumerate(claim.sources)]
+    for i, statement in enumerate(vendor.funding_context):
+        at = ("funding_context", i, "sources")
+        found += [((*at, j), s) for j, s in enumerate(statement.sources)]
+    return [
+        Problem(
+            "missing-url",
+            f"a source of kind {source.kind!r} needs its address",
+            loc,
+            "add `url` (or `via`, the copy you read), or `url_note` saying why there is none",
+        )
+        for loc, source in found
+        if source.kind in LINKED_KINDS and not source.link and not source.url_note
+    ]

@@ -148,7 +148,8 @@ def test_the_buyer_sets_the_situation_in_the_app(tmp_path, monkeypatch):
                 "\n  output_ownership:\n    confidence: unknown\n",
                 "\n  output_ownership:\n    value: 3\n    condition: [enterprise_contract]\n"
                 "    confidence: confirmed\n    sources:\n      - title: Enterprise terms\n"
-                "        publisher: Runway\n        kind: vendor\n        date: 2026-06-01\n",
+                "        publisher: Runway\n        kind: vendor\n        url: https://runway.com/enterprise-terms\n"
+                "        date: 2026-06-01\n",
             )
             assert "condition: [enterprise_contract]" in text
         (tmp_path / "vendors" / path.name).write_text(text)

@@ -274,3 +274,32 @@ def test_vendor_load_dump_load_is_identical(data):
 def test_template_schema_shape_round_trips(tmp_path):
     template = load_template(DATA / "valid" / "team.yaml")
     assert isinstance(_reload(template, "team", tmp_path), Template)
+
+
+def test_a_source_readers_could_open_needs_its_address_or_says_why_not(tmp_path):
+    """Evidence a buyer can click: vendor, filing, media and third-party sources need a `url`
+    (or `via`), or a `url_note`; a buyer's own source does not."""
+    path = tmp_path / "v.yaml"
+    path.write_text(
+        "id: v\nname: V\ncompany: V Inc.\nstatus: available\nclaims:\n"
+        "  latency:\n    value: 30\n    confidence: verified\n    sources:\n"
+        "      - {title: Pilot, publisher: Us, kind: buyer, date: 2026-10}\n"
+        "      - {title: Docs, publisher: V, kind: vendor, date: 2026-10}\n"
+        "      - {title: Print, publisher: P, kind: media, date: 2026-10, url_note: paper}\n"
+    )
+    problems = validate([DATA / "valid" / "mini.yaml", path]).problems
+    assert [(p.code, p.field, p.line) for p in problems] == [
+        ("missing-url", "claims.latency.sources[1]", 11)
+    ]
+
+
+def test_every_shipped_source_has_an_address_or_says_why_not():
+    report = validate([ROOT / "criteria", ROOT / "vendors"])
+    assert report.ok, str(report)
+    vendors = load_vendors(
+        [ROOT / "vendors"], load_template(ROOT / "criteria" / "ai-video-enterprise.yaml")
+    )
+    sources = [s for v in vendors for c in v.claims.values() for s in c.sources]
+    sources += [s for v in vendors for f in v.funding_context for s in f.sources]
+    linked = sum(1 for s in sources if s.link)
+    assert linked / len(sources) >= 0.9  # the rest say why in `url_note`
