@@ -108,6 +108,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="credit every claim in full, whatever its evidence level",
     )
+    scoring.add_argument(
+        "--open-gates",
+        choices=("include", "exclude"),
+        help="a gate with no evidence either way: include ranks the vendor by its score, marked "
+        "'ask'; exclude counts silence as a no (default: the template's, include)",
+    )
+    scoring.add_argument(
+        "--stale",
+        choices=("full", "discount", "unknown"),
+        help="claims older than the template's limit: full credit, discounted, or counted as "
+        "unknown (default: the template's, full)",
+    )
     scoring.add_argument("--method", choices=METHODS, default="wsm", help="aggregation method")
     scoring.add_argument(
         "--gate",
@@ -237,6 +249,9 @@ def _options(args: argparse.Namespace) -> Options:
         confidence=False if args.no_confidence else None,
         gates=dict(args.gate),
         conditions=dict(args.condition),
+        open_gates=args.open_gates,
+        stale=args.stale,
+        as_of=dt.date.today(),
     )
 
 

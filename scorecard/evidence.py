@@ -20,7 +20,10 @@ from scorecard.model import (
     RatingMeasure,
     Template,
     Vendor,
-    earliest_day,
+    claim_age,
+    claim_checked,
+    claim_date,
+    is_stale,
 )
 from scorecard.scoring import (
     Options,
@@ -31,23 +34,6 @@ from scorecard.scoring import (
     score,
     situation,
 )
-
-
-def claim_date(claim: Claim) -> str | None:
-    """When a claim was true: its `as_of`, else the newest date among its sources."""
-    if claim.as_of:
-        return claim.as_of
-    dates = [s.date or s.accessed for s in claim.sources if s.date or s.accessed]
-    return max(dates, key=earliest_day) if dates else None
-
-
-def claim_checked(claim: Claim) -> str | None:
-    """When a claim was last checked: its `checked`, else the newest `accessed` of its sources
-    (when a page was read, as against when it was published)."""
-    if claim.checked:
-        return claim.checked
-    reads = [s.accessed for s in claim.sources if s.accessed]
-    return max(reads, key=earliest_day) if reads else None
 
 
 def describe_value(claim: Claim | None, measure: object) -> str:
@@ -108,9 +94,6 @@ def review(
             claim = vendor.claims.get(node.id)
             date = claim_date(claim) if claim else None
             checked = claim_checked(claim) if claim else None
-            latest = max((d for d in (date, checked) if d), key=earliest_day, default=None)
-            age = (today - earliest_day(latest)).days if latest else None
-            known = claim is not None and claim.value is not None
             out.append(
                 ClaimView(
                     node,
@@ -118,8 +101,8 @@ def review(
                     claim,
                     describe_value(claim, node.measure),
                     date,
-                    age,
-                    known and age is not None and age > limit,
+                    claim_age(claim, today) if claim else None,
+                    is_stale(claim, today, limit),
                     condition_text(template, claim, holds) if claim else "",
                     checked,
                 )
@@ -232,7 +215,7 @@ def data_report(
                 sum(1 for s in sources if not s.link and not s.url_note and s.kind in LINKED_KINDS),
                 sum(v.stale for v in views),
                 sum(bool(v.claim and v.claim.condition) for v in views),
-                tuple(g.id for g in row.gates if g.enabled and g.outcome == "no evidence"),
+                tuple(row.open_gates),
             )
         )
     return out

@@ -38,6 +38,12 @@ CONFIDENCE_LEVELS: tuple[str, ...] = ("verified", "confirmed", "reported", "clai
 Confidence = Literal["verified", "confirmed", "reported", "claimed", "unknown"]
 Status = Literal["available", "preview", "discontinued"]
 MissingPolicy = Literal["worst", "neutral", "exclude"]
+#: A gate with no evidence either way is `open`: `include` ranks the vendor by its score, marked
+#: "ask"; `exclude` treats silence as a no, for buyers who must.
+OpenGatePolicy = Literal["include", "exclude"]
+#: A claim older than `stale_after_days` counts in `full`, at `stale_factor` (`discount`), or not
+#: at all (`unknown`: an open question again).
+StalePolicy = Literal["full", "discount", "unknown"]
 
 _DIRECTION_ALIASES = {
     "higher": "higher",
@@ -390,7 +396,10 @@ class ConfidenceFactors(FrozenModel):
 class Policies(FrozenModel):
     missing: MissingPolicy = "worst"
     confidence: ConfidenceFactors = ConfidenceFactors()
+    open_gates: OpenGatePolicy = "include"
     stale_after_days: Annotated[int, Field(strict=True, gt=0)] = 365
+    stale: StalePolicy = "full"
+    stale_factor: Annotated[float, Field(ge=0, le=1)] = 0.5
 
 
 class Condition(FrozenModel):
@@ -603,6 +612,39 @@ class Claim(FrozenModel):
             and len(self.value) == 2
             and all(isinstance(v, int | float) for v in self.value)
         )
+
+
+def claim_date(claim: Claim) -> str | None:
+    """When a claim was true: its `as_of`, else the newest date among its sources."""
+    if claim.as_of:
+        return claim.as_of
+    dates = [s.date or s.accessed for s in claim.sources if s.date or s.accessed]
+    return max(dates, key=earliest_day) if dates else None
+
+
+def claim_checked(claim: Claim) -> str | None:
+    """When a claim was last checked: its `checked`, else the newest `accessed` of its sources
+    (when a page was read, as against when it was published)."""
+    if claim.checked:
+        return claim.checked
+    reads = [s.accessed for s in claim.sources if s.accessed]
+    return max(reads, key=earliest_day) if reads else None
+
+
+def claim_age(claim: Claim, today: dt.date) -> int | None:
+    """Days from the later of a claim's date and its last check to `today` (None: undated)."""
+    latest = max(
+        (d for d in (claim_date(claim), claim_checked(claim)) if d), key=earliest_day, default=None
+    )
+    return (today - earliest_day(latest)).days if latest else None
+
+
+def is_stale(claim: Claim | None, today: dt.date, limit_days: int) -> bool:
+    """A claim with a value, older than `limit_days`."""
+    if claim is None or claim.value is None:
+        return False
+    age = claim_age(claim, today)
+    return age is not None and age > limit_days
 
 
 FundingLayer = Literal["consensus", "attributed", "characterisation"]

@@ -16,6 +16,7 @@ are renormalised over what is known.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,9 +34,12 @@ from scorecard.model import (
     Logarithmic,
     MissingPolicy,
     NumberMeasure,
+    OpenGatePolicy,
     RatingMeasure,
+    StalePolicy,
     Template,
     Vendor,
+    is_stale,
     nearest,
 )
 
@@ -47,7 +51,8 @@ WPM_FLOOR = 0.01
 #: The built-in gate: a discontinued service cannot be bought, whatever the template says.
 AVAILABILITY_GATE = ("available", "Service can be bought (not discontinued)")
 UNKNOWN = CONFIDENCE_LEVELS.index("unknown")
-PASS, FAIL, NO_EVIDENCE = 1, 0, -1
+#: Gate outcomes: the evidence says yes, says no, or says nothing either way (an open question).
+PASS, FAIL, OPEN = 1, 0, -1
 
 
 class ScoringError(ValueError):
@@ -162,10 +167,13 @@ class Matrix:
     mid: np.ndarray  # utility of the value (a range's midpoint): the point score
     high: np.ndarray  # utility at the better end
     level: np.ndarray  # index into CONFIDENCE_LEVELS; `unknown` where there is no claim
+    stale: np.ndarray  # bool: a claim older than the template's limit on `as_of`
     gate_ids: tuple[str, ...]
     gate_names: tuple[str, ...]
-    gate_outcome: np.ndarray  # PASS, FAIL or NO_EVIDENCE, vendors x gates
+    gate_leaf: tuple[int, ...]  # the column each gate reads (-1: the availability gate)
+    gate_outcome: np.ndarray  # PASS, FAIL or OPEN, vendors x gates
     gate_detail: tuple[tuple[str, ...], ...]
+    as_of: dt.date | None = None  # the day staleness was judged on (None: nothing is stale)
 
 
 def situation(template: Template, conditions: Mapping[str, bool] | None = None) -> dict[str, bool]:
@@ -188,16 +196,21 @@ def applies(claim: Claim, holds: Mapping[str, bool]) -> bool:
 
 
 def build_matrix(
-    template: Template, vendors: Sequence[Vendor], conditions: Mapping[str, bool] | None = None
+    template: Template,
+    vendors: Sequence[Vendor],
+    conditions: Mapping[str, bool] | None = None,
+    as_of: dt.date | None = None,
 ) -> Matrix:
     """Turn every vendor's claims into utilities, and evaluate every gate on the raw claims. A
     claim that holds only in another situation than the buyer's (`conditions`, over the
-    template's) counts as no evidence."""
+    template's) counts as no evidence. Claims older than the template's limit on `as_of` are
+    marked stale (the stale policy decides what that costs)."""
     holds = situation(template, conditions)
     leaves = template.leaves()
     n, m = len(vendors), len(leaves)
     low, mid, high = (np.full((n, m), np.nan) for _ in range(3))
     level = np.full((n, m), UNKNOWN, dtype=np.int8)
+    stale = np.zeros((n, m), dtype=bool)
 
     def claim_of(vendor: Vendor, leaf_id: str) -> Claim | None:
         claim = vendor.claims.get(leaf_id)
@@ -208,6 +221,8 @@ def build_matrix(
         for i, claim in enumerate(claims):
             if claim is not None and claim.value is not None:
                 level[i, j] = CONFIDENCE_LEVELS.index(claim.confidence)
+                if as_of is not None:
+                    stale[i, j] = is_stale(claim, as_of, template.policies.stale_after_days)
         if isinstance(leaf.measure, CoverageMeasure):
             required = set(leaf.measure.required_options)
             covered = [
@@ -231,6 +246,7 @@ def build_matrix(
         outcome[i, 0] = PASS if ok else FAIL
         detail[i].append("" if ok else "the vendor has discontinued this service")
     by_id = {leaf.id: leaf for leaf in leaves}
+    column = {leaf.id: j for j, leaf in enumerate(leaves)}
     for g, gate in enumerate(template.gates, start=1):
         gate_ids.append(gate.id)
         gate_names.append(gate.name)
@@ -249,17 +265,20 @@ def build_matrix(
         mid,
         high,
         level,
+        stale,
         tuple(gate_ids),
         tuple(gate_names),
+        (-1, *(column[g.criterion] for g in template.gates)),
         outcome,
         tuple(tuple(d) for d in detail),
+        as_of,
     )
 
 
 def check_gate(require: object, leaf: Criterion, claim: Claim | None) -> tuple[int, str]:
-    """Does one claim meet a must-have? (PASS/FAIL/NO_EVIDENCE, and why not.)"""
+    """Does one claim meet a must-have? (PASS, FAIL or OPEN, and why not.)"""
     if claim is None or claim.value is None:
-        return NO_EVIDENCE, "no evidence"
+        return OPEN, f"{leaf.name}: no evidence found"
     measure = leaf.measure
     if isinstance(measure, BooleanMeasure):
         if claim.value == require:
@@ -281,7 +300,7 @@ def check_gate(require: object, leaf: Criterion, claim: Claim | None) -> tuple[i
     if meets(worst):
         return PASS, ""
     if meets(best):
-        return NO_EVIDENCE, f"{leaf.name}: {shown} may or may not be {op} {need:g}"
+        return OPEN, f"{leaf.name}: {shown} may or may not be {op} {need:g}"
     return FAIL, f"{leaf.name}: {shown}, must be {op} {need:g}"
 
 
@@ -318,15 +337,29 @@ class Options:
     confidence: bool | None = None
     gates: Mapping[str, bool] = field(default_factory=dict)  # gate id -> on/off
     conditions: Mapping[str, bool] = field(default_factory=dict)  # condition id -> holds
+    open_gates: OpenGatePolicy | None = None
+    stale: StalePolicy | None = None
+    as_of: dt.date | None = None  # the day staleness is judged on (None: nothing is stale)
+
+
+GateOutcome = Literal["pass", "fail", "open"]
 
 
 @dataclass(frozen=True)
 class GateResult:
     id: str
     name: str
-    outcome: Literal["pass", "fail", "no evidence"]
+    outcome: GateOutcome  # open: no evidence either way, a question to ask
     detail: str
     enabled: bool
+    failed: bool = False  # enabled, and counts against the vendor (`fail`, or `open` excluded)
+
+    @property
+    def label(self) -> str:
+        """'open: Commercial use of outputs permitted — ask' / 'fails: …' / 'passes: …'."""
+        if self.outcome == "open":
+            return f"open: {self.name} — ask" + (" (counted as no)" if self.failed else "")
+        return f"{'fails' if self.failed else 'passes'}: {self.name}"
 
 
 @dataclass(frozen=True)
@@ -342,6 +375,7 @@ class VendorResult:
     coverage: dict[str, float]  # confidence level -> share of the weight
     utilities: dict[str, float | None]  # leaf -> utility after policies (None: excluded)
     known_weight: float  # share of the weight backed by any evidence
+    stale: tuple[str, ...] = ()  # leaves whose claim is older than the template's limit
 
     @property
     def confirmed_share(self) -> float:
@@ -350,7 +384,20 @@ class VendorResult:
 
     @property
     def failed_gates(self) -> list[str]:
-        return [g.id for g in self.gates if g.enabled and g.outcome != "pass"]
+        """Enabled gates that count against the vendor: the evidence says no (or, under
+        `open_gates: exclude`, says nothing)."""
+        return [g.id for g in self.gates if g.failed]
+
+    @property
+    def open_gates(self) -> list[str]:
+        """Enabled gates with no evidence either way: questions to ask before buying."""
+        return [g.id for g in self.gates if g.enabled and g.outcome == "open"]
+
+    @property
+    def gates_text(self) -> str:
+        """'pass', or every enabled gate that is not passed, in words."""
+        shown = [g.label for g in self.gates if g.enabled and g.outcome != "pass"]
+        return "; ".join(shown) or "pass"
 
 
 @dataclass(frozen=True)
@@ -365,6 +412,10 @@ class Result:
     weights: dict[str, float]  # every criterion (groups and leaves) -> its share of the total
     rows: tuple[VendorResult, ...]  # by rank, then vendor id
     situation: dict[str, bool] = field(default_factory=dict)  # condition id -> holds
+    open_gates: OpenGatePolicy = "include"
+    stale: StalePolicy = "full"
+    stale_factor: float = 1.0
+    as_of: dt.date | None = None
 
     def row(self, vendor_id: str) -> VendorResult:
         return next(r for r in self.rows if r.vendor == vendor_id)
@@ -415,16 +466,71 @@ def total_weight(template: Template, options: Options) -> float:
 ZERO_WEIGHTS = "every weight is 0: give at least one criterion a weight above 0"
 
 
+@dataclass(frozen=True, eq=False)
+class Applied:
+    """The template's policies, settled by the options, as they act on one matrix."""
+
+    missing: MissingPolicy
+    confidence: bool
+    factors: dict[str, float]  # confidence level -> credit
+    open_gates: OpenGatePolicy
+    stale: StalePolicy
+    stale_factor: float
+    level: np.ndarray  # evidence level per cell; `unknown` where a stale claim no longer counts
+    credit: np.ndarray  # share of a cell's utility credited (NaN: unknown)
+    gate_outcome: np.ndarray  # PASS, FAIL or OPEN, with stale claims open under `stale: unknown`
+
+
+def apply_policies(template: Template, matrix: Matrix, options: Options) -> Applied:
+    """The confidence, stale and open-gate policies on a matrix (the missing-data policy is
+    applied by whoever reads the utilities, since SMAA draws the unknowns instead)."""
+    policies = template.policies
+    confidence = policies.confidence.enabled if options.confidence is None else options.confidence
+    factors = {lv: policies.confidence.factor(lv) for lv in CONFIDENCE_LEVELS[:-1]}
+    stale = options.stale or policies.stale
+    by_level = np.array([factors[lv] if confidence else 1.0 for lv in factors] + [np.nan])
+    level, outcome = matrix.level, matrix.gate_outcome
+    if stale == "unknown" and matrix.stale.any():
+        level = np.where(matrix.stale, UNKNOWN, level).astype(np.int8)
+        columns = np.array(matrix.gate_leaf)
+        readable = columns >= 0
+        stale_gate = np.zeros_like(outcome, dtype=bool)
+        stale_gate[:, readable] = matrix.stale[:, columns[readable]]
+        outcome = np.where(stale_gate, OPEN, outcome).astype(np.int8)
+    credit = by_level[level]
+    stale_factor = policies.stale_factor if stale == "discount" else 1.0
+    if stale == "discount":
+        credit = np.where(matrix.stale, credit * stale_factor, credit)
+    return Applied(
+        options.missing or policies.missing,
+        bool(confidence),
+        factors,
+        options.open_gates or policies.open_gates,
+        stale,
+        stale_factor,
+        level,
+        credit,
+        outcome,
+    )
+
+
+def fill_missing(u: np.ndarray, missing: MissingPolicy) -> np.ndarray:
+    """Unknown utilities (NaN) under the missing-data policy: 0, 0.5, or left out (NaN)."""
+    fill = {"worst": 0.0, "neutral": 0.5}.get(missing)
+    return u if fill is None else np.nan_to_num(u, nan=fill)
+
+
+def gates_failed(applied: Applied, enabled: np.ndarray) -> np.ndarray:
+    """Vendors x gates: an enabled gate the evidence fails (or leaves open, under `exclude`)."""
+    outcome = applied.gate_outcome
+    against = (outcome == FAIL) | ((outcome == OPEN) & (applied.open_gates == "exclude"))
+    return against & enabled
+
+
 def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -> Result:
     """Score a built matrix under `options`. Raises `ScoringError` for options that do not fit."""
     if options.method not in METHODS:
         raise ScoringError(f"unknown method {options.method!r} (one of {', '.join(METHODS)})")
-    policies = template.policies
-    missing = options.missing or policies.missing
-    use_confidence = (
-        policies.confidence.enabled if options.confidence is None else options.confidence
-    )
-    factors = {lv: policies.confidence.factor(lv) for lv in CONFIDENCE_LEVELS[:-1]}
     unknown_gates = set(options.gates) - set(matrix.gate_ids)
     if unknown_gates:
         raise ScoringError(
@@ -436,14 +542,8 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
     if w.sum() <= 0:
         raise ScoringError(ZERO_WEIGHTS)
 
-    factor = np.array(
-        [factors[lv] if use_confidence else 1.0 for lv in CONFIDENCE_LEVELS[:-1]] + [np.nan]
-    )
-    u = matrix.mid * factor[matrix.level]
-    if missing == "worst":
-        u = np.nan_to_num(u, nan=0.0)
-    elif missing == "neutral":
-        u = np.nan_to_num(u, nan=0.5)
+    applied = apply_policies(template, matrix, options)
+    u = fill_missing(matrix.mid * applied.credit, applied.missing)
 
     if options.method == "wsm":
         scores = weighted_sum(u, w)
@@ -462,7 +562,7 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
     shares_w = w / w.sum()
     levels = np.stack(
         [
-            np.where(matrix.level == k, shares_w, 0.0).sum(axis=1)
+            np.where(applied.level == k, shares_w, 0.0).sum(axis=1)
             for k in range(len(CONFIDENCE_LEVELS))
         ],
         axis=1,
@@ -470,10 +570,11 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
     known = 1.0 - levels[:, UNKNOWN]
 
     enabled = np.array([options.gates.get(g, _gate_default(template, g)) for g in matrix.gate_ids])
-    passed = ((matrix.gate_outcome == PASS) | ~enabled).all(axis=1)
+    failed = gates_failed(applied, enabled)
+    passed = ~failed.any(axis=1)
     ranks = rank(scores, passed)
 
-    outcome_name = {PASS: "pass", FAIL: "fail", NO_EVIDENCE: "no evidence"}
+    outcome_name = {PASS: "pass", FAIL: "fail", OPEN: "open"}
     rows = [
         VendorResult(
             vendor=vid,
@@ -485,9 +586,10 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
                 GateResult(
                     gid,
                     matrix.gate_names[g],
-                    outcome_name[int(matrix.gate_outcome[i, g])],
-                    matrix.gate_detail[i][g],
+                    outcome_name[int(applied.gate_outcome[i, g])],
+                    _gate_detail(matrix, applied, i, g),
                     bool(enabled[g]),
+                    bool(failed[i, g]),
                 )
                 for g, gid in enumerate(matrix.gate_ids)
             ),
@@ -499,6 +601,7 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
                 for j, leaf in enumerate(matrix.leaf_ids)
             },
             known_weight=float(known[i]),
+            stale=tuple(leaf for j, leaf in enumerate(matrix.leaf_ids) if matrix.stale[i, j]),
         )
         for i, vid in enumerate(matrix.vendor_ids)
     ]
@@ -507,13 +610,17 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
         template.id,
         template.version,
         options.method,
-        missing,
-        bool(use_confidence),
-        factors,
+        applied.missing,
+        applied.confidence,
+        applied.factors,
         options.profile,
         shares,
         tuple(rows),
         situation(template, options.conditions),
+        applied.open_gates,
+        applied.stale,
+        applied.stale_factor,
+        matrix.as_of,
     )
 
 
@@ -536,10 +643,18 @@ def difference(result: Result, first: str, second: str) -> list[Difference]:
     return sorted(rows, key=lambda d: (-abs(d.margin), d.criterion))
 
 
+def _gate_detail(matrix: Matrix, applied: Applied, i: int, g: int) -> str:
+    if applied.gate_outcome[i, g] == matrix.gate_outcome[i, g]:
+        return matrix.gate_detail[i][g]
+    return f"{matrix.gate_names[g]}: the evidence is stale, so it no longer counts"
+
+
 def _gate_default(template: Template, gate_id: str) -> bool:
     return next((g.enabled for g in template.gates if g.id == gate_id), True)
 
 
 def score(template: Template, vendors: Sequence[Vendor], options: Options = Options()) -> Result:
     """Score and rank `vendors` against `template`: the one public door to the engine."""
-    return evaluate(template, build_matrix(template, vendors, options.conditions), options)
+    return evaluate(
+        template, build_matrix(template, vendors, options.conditions, options.as_of), options
+    )

@@ -20,7 +20,9 @@ from scorecard.model import (
     FrozenModel,
     Id,
     MissingPolicy,
+    OpenGatePolicy,
     Problem,
+    StalePolicy,
     Template,
     Vendor,
     Weight,
@@ -56,9 +58,15 @@ class Session(FrozenModel):
     confidence: bool | None = None
     method: Method = "wsm"
     conditions: dict[Id, bool] = Field(default_factory=dict)  # the buyer's situation
+    open_gates: OpenGatePolicy | None = None
+    stale: StalePolicy | None = None
+    #: The day claims are judged stale on; left out, the day the session is scored. A decision
+    #: record sets it, so that reproducing it later judges staleness as it was.
+    as_of: dt.date | None = None
     overrides: Annotated[tuple[Override, ...], Field(max_length=MAX_OVERRIDES)] = ()
 
-    def options(self) -> Options:
+    def options(self, today: dt.date | None = None) -> Options:
+        """The scoring options of this session, judged on `as_of` (or else `today`)."""
         return Options(
             method=self.method,
             profile=self.profile,
@@ -67,6 +75,9 @@ class Session(FrozenModel):
             confidence=self.confidence,
             gates=dict(self.gates),
             conditions=dict(self.conditions),
+            open_gates=self.open_gates,
+            stale=self.stale,
+            as_of=self.as_of or today,
         )
 
 

@@ -85,6 +85,8 @@ def test_score_json_has_the_documented_shape():
         "score",
         "passed_gates",
         "failed_gates",
+        "open_gates",
+        "stale",
         "contributions",
         "coverage",
     }
@@ -112,7 +114,11 @@ def test_score_options_reach_the_engine(capsys):
     assert changed["acme"]["score"] == pytest.approx(100 * (0.5 * 1 + 0.5 * 0.5))
     assert main([*args, "--gate", "need_c2pa=on"]) == 0
     gated = {r["vendor"]: r for r in json.loads(capsys.readouterr().out)["ranking"]}
-    assert gated["zenith"]["failed_gates"] == ["need_c2pa"]
+    assert (gated["zenith"]["failed_gates"], gated["zenith"]["open_gates"]) == ([], ["need_c2pa"])
+    assert main([*args, "--gate", "need_c2pa=on", "--open-gates", "exclude"]) == 0
+    strict = json.loads(capsys.readouterr().out)
+    assert strict["policies"]["open_gates"] == "exclude"
+    assert {r["vendor"]: r["failed_gates"] for r in strict["ranking"]}["zenith"] == ["need_c2pa"]
     assert main([*args, "--profile", "legal", "--method", "topsis"]) == 0
     assert json.loads(capsys.readouterr().out)["method"] == "topsis"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -161,20 +162,63 @@ def test_profile_and_explicit_weights(mini):
         score(tpl, vendors, Options(weights={"quality": 0, "fit": 0}))
 
 
-def test_gates_move_failing_vendors_below_passing_ones(mini):
+def test_an_open_gate_is_a_question_not_a_failure(mini):
     tpl, vendors = mini
     off = score(tpl, vendors)  # need_c2pa is in the template but switched off
     assert all(r.passed_gates for r in off.rows)
     on = score(tpl, vendors, Options(gates={"need_c2pa": True}))
+    # zenith says nothing about C2PA: it stays ranked by its score, the gate marked open.
     assert [(r.vendor, r.rank, r.passed_gates) for r in on.rows] == [
         ("acme", 1, True),
-        ("zenith", 2, False),
+        ("zenith", 2, True),
     ]
-    assert on.row("zenith").failed_gates == ["need_c2pa"]
-    gate = next(g for g in on.row("zenith").gates if g.id == "need_c2pa")
-    assert (gate.outcome, gate.detail) == ("no evidence", "no evidence")
+    zenith = on.row("zenith")
+    assert (zenith.failed_gates, zenith.open_gates) == ([], ["need_c2pa"])
+    gate = next(g for g in zenith.gates if g.id == "need_c2pa")
+    assert (gate.outcome, gate.detail, gate.failed) == ("open", "C2PA: no evidence found", False)
+    assert zenith.gates_text == "open: Needs C2PA — ask"
+    assert on.open_gates == "include"
     with pytest.raises(ScoringError, match="no gate 'nope'"):
         score(tpl, vendors, Options(gates={"nope": True}))
+
+
+def test_a_buyer_may_count_silence_as_no(mini):
+    tpl, vendors = mini
+    strict = score(tpl, vendors, Options(gates={"need_c2pa": True}, open_gates="exclude"))
+    assert [(r.vendor, r.passed_gates) for r in strict.rows] == [("acme", True), ("zenith", False)]
+    assert strict.row("zenith").failed_gates == ["need_c2pa"]
+    assert strict.row("zenith").gates_text == "open: Needs C2PA — ask (counted as no)"
+    assert strict.open_gates == "exclude"
+    in_template = tpl.model_copy(
+        update={"policies": tpl.policies.model_copy(update={"open_gates": "exclude"})}
+    )
+    assert (
+        not score(in_template, vendors, Options(gates={"need_c2pa": True}))
+        .row("zenith")
+        .passed_gates
+    )
+
+
+def test_only_evidence_that_says_no_ranks_a_better_vendor_below():
+    tpl = template(
+        leaf("a", rating(), weight=3),
+        leaf("ok", {"type": "boolean"}),
+        gates=[{"id": "ok", "name": "Allowed", "criterion": "ok", "require": True}],
+    )
+    result = score(
+        tpl,
+        [
+            vendor("silent", a=claim(4)),
+            vendor("no", a=claim(3), ok=claim(False)),
+            vendor("yes", a=claim(1), ok=claim(True)),
+        ],
+    )
+    assert [(r.vendor, r.rank, r.gates[1].outcome) for r in result.rows] == [
+        ("silent", 1, "open"),
+        ("yes", 2, "pass"),
+        ("no", 3, "fail"),
+    ]
+    assert result.row("no").gates_text == "fails: Allowed"
 
 
 def test_a_failing_leader_keeps_its_score_but_ranks_last():
@@ -220,8 +264,8 @@ def test_gates_on_ranges_numbers_and_coverage():
     outcomes = {r.vendor: [(g.id, g.outcome) for g in r.gates[1:]] for r in result.rows}
     assert outcomes == {
         "sure": [("fast", "pass"), ("eu", "pass")],
-        "maybe": [("fast", "no evidence"), ("eu", "fail")],
-        "slow": [("fast", "fail"), ("eu", "no evidence")],
+        "maybe": [("fast", "open"), ("eu", "fail")],
+        "slow": [("fast", "fail"), ("eu", "open")],
     }
 
 
@@ -452,3 +496,28 @@ def test_results_are_well_formed(vendors, opts):
         f.rank > max((r.rank for r in result.rows if r.passed_gates), default=0) for f in failing
     )
     assert passing == sorted(passing, reverse=True)
+
+
+def test_the_stale_policy_decides_what_old_evidence_is_worth():
+    tpl = template(
+        leaf("a", rating()),
+        leaf("ok", {"type": "boolean"}),
+        gates=[{"id": "ok", "name": "Allowed", "criterion": "ok", "require": True}],
+        policies={"stale_after_days": 100},
+    )
+    old = vendor("old", a=claim(4, as_of="2025-01-01"), ok=claim(True, as_of="2025-01-01"))
+    new = vendor("new", a=claim(2, as_of="2026-11-01"), ok=claim(True, as_of="2026-11-01"))
+    today = dt.date(2026, 11, 26)
+
+    def run(**options):
+        return score(tpl, [old, new], Options(as_of=today, **options))
+
+    full = run()
+    assert (full.row("old").score, full.row("old").stale) == (100.0, ("a", "ok"))
+    assert full.row("new").stale == () and full.stale == "full" and full.as_of == today
+    assert run(stale="discount").row("old").score == 50.0  # the template's stale_factor, 0.5
+    gone = run(stale="unknown").row("old")
+    assert (gone.score, gone.coverage["unknown"], gone.open_gates) == (0.0, 1.0, ["ok"])
+    assert gone.gates[1].detail == "Allowed: the evidence is stale, so it no longer counts"
+    # Without a day to judge on, nothing is stale.
+    assert score(tpl, [old], Options(stale="unknown")).rows[0].score == 100.0

@@ -50,7 +50,13 @@ def ranking(result: Result, detail: bool = False) -> dict[str, Any]:
         "template": {"id": result.template_id, "version": result.template_version},
         "method": result.method,
         "profile": result.profile,
-        "policies": {"missing": result.missing, "confidence": result.confidence},
+        "policies": {
+            "missing": result.missing,
+            "confidence": result.confidence,
+            "open_gates": result.open_gates,
+            "stale": result.stale,
+        },
+        "as_of": result.as_of.isoformat() if result.as_of else None,
         "ranking": rows,
     }
 
@@ -66,6 +72,8 @@ def _row(row: Any, digits: int | None) -> dict[str, Any]:
         "score": num(row.score),
         "passed_gates": row.passed_gates,
         "failed_gates": row.failed_gates,
+        "open_gates": row.open_gates,
+        "stale": list(row.stale),
         "contributions": {k: num(v) for k, v in row.contributions.items()},
         "coverage": {k: num(v) for k, v in row.coverage.items()},
     }
