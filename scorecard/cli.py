@@ -340,10 +340,10 @@ def _robustness(args: argparse.Namespace) -> int:
 
     workspace = _workspace(args)
     options = _options(args)
-    matrix = build_matrix(workspace.template, workspace.vendors, options.conditions)
+    matrix = build_matrix(workspace.template, workspace.vendors, options.conditions, options.as_of)
     analysis = analyse(workspace.template, matrix, options, args.samples, args.weights, args.seed)
     names = {v.id: v.name for v in workspace.vendors} | {
-        c.id: c.name for c in workspace.template.criteria
+        c.id: c.name for c in workspace.template.nodes()
     }
     render = robustness_json if args.format == "json" else robustness_text
     sys.stdout.write(render(analysis, names))

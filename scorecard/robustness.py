@@ -10,19 +10,37 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy.stats import kendalltau
 
-from scorecard.model import CONFIDENCE_LEVELS, Template
+from scorecard.model import (
+    CONFIDENCE_LEVELS,
+    BooleanMeasure,
+    Claim,
+    CoverageMeasure,
+    Criterion,
+    Linear,
+    Logarithmic,
+    NumberMeasure,
+    RatingMeasure,
+    Template,
+)
 from scorecard.scoring import (
     METHODS,
+    OPEN,
+    PASS,
     Matrix,
     Options,
+    apply_policies,
+    check_gate,
     evaluate,
+    gates_enabled,
+    gates_failed,
     global_weights,
     resolve_weights,
+    utility,
 )
 
 #: Half-width of the spread added to a utility, by confidence level (verified and confirmed: none).
@@ -277,6 +295,21 @@ def flip_sentence(flip: Flip | None, names: dict[str, str]) -> str:
 
 
 @dataclass(frozen=True)
+class OpenQuestion:
+    """An unknown claim, and how its answer moves the leader's chance of ranking first: with an
+    answer in the better half of the measure's range (`if_good`) and in the worse half."""
+
+    vendor: str
+    criterion: str
+    if_good: float
+    if_bad: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.if_good - self.if_bad)
+
+
+@dataclass(frozen=True)
 class Acceptability:
     vendors: tuple[str, ...]
     criteria: tuple[str, ...]  # top-level
@@ -286,6 +319,16 @@ class Acceptability:
     ranks: dict[str, tuple[float, ...]]  # vendor -> probability of rank 1, 2, ...
     central_weights: dict[str, dict[str, float] | None]  # vendor -> mean weights where it wins
     confidence: dict[str, float | None]  # vendor -> P(first) at its central weights
+    #: Whether the unknown claims were drawn too (every answer equally likely), or scored as the
+    #: missing-data policy says.
+    open_questions: bool = False
+    #: The open questions, the one whose answer moves the leader's chance most first.
+    decisive: tuple[OpenQuestion, ...] = ()
+
+    @property
+    def leader(self) -> str:
+        """The vendor most often first (the first listed among equals)."""
+        return max(self.vendors, key=lambda v: self.ranks[v][0])
 
 
 def sample_weights(
@@ -303,42 +346,153 @@ def sample_weights(
     return rng.dirichlet(alpha, size=n)
 
 
+#: A number's open question is answered by one of this many values, evenly spread over the value
+#: function's range [worst, best]; a coverage question by one of at most MAX_SUBSETS option sets.
+NUMBER_ANSWERS = 64
+MAX_SUBSETS = 4096
+
+
+@dataclass(frozen=True, eq=False)
+class _Answers:
+    """The answers an open question could get, all equally likely, per leaf: their utilities
+    (ascending) and, per gate, whether each answer passes it."""
+
+    size: np.ndarray  # leaves: how many answers
+    utility: np.ndarray  # leaves x answers (padded), float32
+    passes: np.ndarray  # gates (as in the matrix) x answers of the gate's leaf, bool
+
+
+def _possible(leaf: Criterion, options: list[str]) -> list[Any]:
+    """Every answer a claim on `leaf` could give (for coverage, sets of `options`)."""
+    measure = leaf.measure
+    if isinstance(measure, BooleanMeasure):
+        return [False, True]
+    if isinstance(measure, RatingMeasure):
+        return list(range(measure.scale[0], measure.scale[1] + 1))
+    if isinstance(measure, CoverageMeasure):
+        k = len(options)
+        if 2**k <= MAX_SUBSETS:
+            bits = (np.arange(2**k)[:, None] >> np.arange(k)) & 1
+        else:  # a fair sample of the subsets, the same every time
+            bits = np.random.default_rng(0).random((MAX_SUBSETS, k)) < 0.5
+        return [[o for o, b in zip(options, row, strict=True) if b] for row in bits]
+    assert isinstance(measure, NumberMeasure)
+    fn = measure.value_function
+    if isinstance(fn, Linear | Logarithmic):
+        lo, hi = sorted((fn.worst, fn.best))
+    else:
+        lo, hi = fn.points[0][0], fn.points[-1][0]
+    return (lo + (np.arange(NUMBER_ANSWERS) + 0.5) / NUMBER_ANSWERS * (hi - lo)).tolist()
+
+
+def _answer_utility(leaf: Criterion, answers: list[Any]) -> np.ndarray:
+    measure = leaf.measure
+    if isinstance(measure, CoverageMeasure):
+        required = set(measure.required_options)
+        return np.array([len(required & set(a)) / len(required) for a in answers])
+    return utility(measure, np.array(answers, dtype=float))
+
+
+def _answers(template: Template, matrix: Matrix) -> _Answers:
+    leaves = {leaf.id: leaf for leaf in template.leaves()}
+    gates_on: dict[str, list[Any]] = {}
+    for gate in template.gates:
+        gates_on.setdefault(gate.criterion, []).append(gate)
+    per_leaf: list[tuple[np.ndarray, list[Any]]] = []
+    for leaf_id in matrix.leaf_ids:
+        leaf = leaves[leaf_id]
+        options: list[str] = []
+        if isinstance(leaf.measure, CoverageMeasure):
+            wanted = set(leaf.measure.required_options)
+            wanted |= {o for g in gates_on.get(leaf_id, ()) for o in g.require}
+            options = [o for o in leaf.measure.options if o in wanted]
+        answers = _possible(leaf, options)
+        values = _answer_utility(leaf, answers)
+        order = np.argsort(values, kind="stable")
+        per_leaf.append((values[order], [answers[k] for k in order]))
+    width = max(len(values) for values, _ in per_leaf)
+    size = np.array([len(values) for values, _ in per_leaf])
+    table = np.zeros((len(per_leaf), width), dtype=np.float32)
+    for j, (values, _) in enumerate(per_leaf):
+        table[j, : len(values)] = values
+    passes = np.ones((len(matrix.gate_ids), width), dtype=bool)
+    for g, gate in enumerate(template.gates, start=1):
+        j = matrix.gate_leaf[g]
+        leaf, answers = leaves[gate.criterion], per_leaf[j][1]
+        passes[g, : len(answers)] = [
+            check_gate(gate.require, leaf, Claim.model_construct(value=a))[0] == PASS
+            for a in answers
+        ]
+    return _Answers(size, table, passes)
+
+
 @dataclass(frozen=True, eq=False)
 class _Values:
-    """The utility matrix split into what is fixed and what SMAA draws: only cells with a range or
-    weaker evidence vary, so a score is a fixed matrix product plus a sum over those cells."""
+    """The utility matrix split into what is fixed and what SMAA draws: cells with a range or
+    weaker evidence vary uniformly between two utilities; open questions (unknown claims, when
+    drawn) take one of their measure's answers. A score is a fixed matrix product plus sums over
+    the drawn cells."""
 
-    base: np.ndarray  # vendors x leaves: the lowest utilities (0 where excluded)
+    base: np.ndarray  # vendors x leaves: the lowest utilities (0 where excluded or open)
     known: np.ndarray  # vendors x leaves, float: 1 where a utility counts
     vendors: np.ndarray  # the cells that vary, grouped by vendor: their vendor...
     leaves: np.ndarray  # ...their leaf...
     span: np.ndarray  # ...and the width of their uniform draw (float32)
     owners: np.ndarray  # vendors that have varying cells, and where each one's block starts
     starts: np.ndarray
+    failed: np.ndarray  # vendors: fail an enabled gate whatever the open questions' answers
+    # Open questions (empty unless drawn), grouped by vendor like the varying cells:
+    open_vendors: np.ndarray
+    open_leaves: np.ndarray
+    open_owners: np.ndarray
+    open_starts: np.ndarray
+    open_credit: float  # the share of an answer credited: it would come as a vendor's claim
+    answers: _Answers | None
+    gate_cells: np.ndarray  # (open question, gate) pairs whose answer decides an open gate
+    gate_ids: np.ndarray
+    gate_vendor: np.ndarray  # vendors x those pairs: 1 where the pair is that vendor's
 
 
-def _values(template: Template, matrix: Matrix, options: Options) -> _Values:
-    policies = template.policies
-    confidence = policies.confidence.enabled if options.confidence is None else options.confidence
-    missing = options.missing or policies.missing
-    factor = np.array(
-        [policies.confidence.factor(lv) if confidence else 1.0 for lv in CONFIDENCE_LEVELS[:-1]]
-        + [np.nan]
-    )[matrix.level]
-    spread = np.array([SPREAD[lv] for lv in CONFIDENCE_LEVELS])[matrix.level]
-    low = np.clip(matrix.low - spread, 0, 1) * factor
-    high = np.clip(matrix.high + spread, 0, 1) * factor
-    known = ~np.isnan(low)
-    fill = {"worst": 0.0, "neutral": 0.5}.get(missing)
-    if fill is not None:
-        low, high, known = (
-            np.where(known, low, fill),
-            np.where(known, high, fill),
-            np.ones_like(known),
-        )
-    low, high = np.where(known, low, 0.0), np.where(known, high, 0.0)
+def _values(
+    template: Template, matrix: Matrix, options: Options, open_questions: bool = False
+) -> _Values:
+    applied = apply_policies(template, matrix, options)
+    spread = np.array([SPREAD[lv] for lv in CONFIDENCE_LEVELS])[applied.level]
+    low = np.clip(matrix.low - spread, 0, 1) * applied.credit
+    high = np.clip(matrix.high + spread, 0, 1) * applied.credit
+    unknown = np.isnan(low)
+    known = ~unknown
+    if open_questions:
+        known = np.ones_like(known)  # every open question gets an answer in every sample
+    else:
+        fill = {"worst": 0.0, "neutral": 0.5}.get(applied.missing)
+        if fill is not None:
+            low, high, known = (
+                np.where(unknown, fill, low),
+                np.where(unknown, fill, high),
+                np.ones_like(known),
+            )
+    low, high = np.where(np.isnan(low), 0.0, low), np.where(np.isnan(high), 0.0, high)
     vendors, leaves = np.nonzero(high - low > 0)  # row-major: grouped by vendor
     owners, starts = np.unique(vendors, return_index=True)
+
+    enabled = gates_enabled(template, matrix, options)
+    failed = gates_failed(applied, enabled)
+    open_v, open_l = np.nonzero(unknown) if open_questions else (np.array([], int),) * 2
+    gate_cells = gate_ids = np.array([], dtype=int)
+    if open_questions and len(open_v):
+        position = np.full(unknown.shape, -1)
+        position[open_v, open_l] = np.arange(len(open_v))
+        columns = np.array(matrix.gate_leaf)
+        drawn = (applied.gate_outcome == OPEN) & enabled & (columns >= 0)
+        drawn &= unknown[:, np.maximum(columns, 0)]
+        pairs_v, gate_ids = np.nonzero(drawn)
+        gate_cells = position[pairs_v, columns[gate_ids]]
+        failed = failed & ~drawn
+    gate_vendor = np.zeros((len(matrix.vendor_ids), len(gate_cells)), dtype=np.float32)
+    gate_vendor[open_v[gate_cells], np.arange(len(gate_cells))] = 1
+    open_owners, open_starts = np.unique(open_v, return_index=True)
+    claimed = applied.factors["claimed"] if applied.confidence else 1.0
     return _Values(
         low,
         known.astype(float),
@@ -347,23 +501,55 @@ def _values(template: Template, matrix: Matrix, options: Options) -> _Values:
         (high - low)[vendors, leaves].astype(np.float32),
         owners,
         starts,
+        failed.any(axis=1),
+        open_v,
+        open_l,
+        open_owners,
+        open_starts,
+        claimed,
+        _answers(template, matrix) if open_questions and len(open_v) else None,
+        gate_cells,
+        gate_ids,
+        gate_vendor,
     )
 
 
-def _sampled_scores(
-    rng: np.random.Generator, values: _Values, leaf_w: np.ndarray, exclude: bool
-) -> np.ndarray:
+@dataclass(frozen=True, eq=False)
+class _Draw:
+    scores: np.ndarray  # samples x vendors, 0-1
+    passed: np.ndarray  # samples x vendors: passes every enabled gate in that sample
+    better: np.ndarray | None  # samples x open questions: the answer is in the better half
+
+
+def _draw(rng: np.random.Generator, values: _Values, leaf_w: np.ndarray, exclude: bool) -> _Draw:
     """Weighted-sum scores (0-1) for n weight vectors, each with its own draw of the values:
-    Σ w·low (one matrix product) + Σ over varying cells of w · span · U(0, 1)."""
+    Σ w·low (one matrix product) + Σ over varying cells of w · span · U(0, 1) + Σ over open
+    questions of w · (the utility of a random answer)."""
+    n = len(leaf_w)
     num = leaf_w @ values.base.T
+    w32 = leaf_w.astype(np.float32)
     if len(values.vendors):
         # Single precision for the draws: ample for acceptabilities, half the memory traffic.
-        extra = rng.random((len(leaf_w), len(values.vendors)), dtype=np.float32)
+        extra = rng.random((n, len(values.vendors)), dtype=np.float32)
         extra *= values.span
-        extra *= leaf_w.astype(np.float32)[:, values.leaves]
+        extra *= w32[:, values.leaves]
         num[:, values.owners] += np.add.reduceat(extra, values.starts, axis=1)
+    passed = np.broadcast_to(~values.failed, num.shape)
+    better = None
+    if values.answers is not None:
+        size = values.answers.size[values.open_leaves]
+        pick = (rng.random((n, len(values.open_leaves)), dtype=np.float32) * size).astype(np.int32)
+        np.minimum(pick, size - 1, out=pick)
+        answer = values.answers.utility[values.open_leaves, pick]
+        answer *= values.open_credit
+        answer *= w32[:, values.open_leaves]
+        num[:, values.open_owners] += np.add.reduceat(answer, values.open_starts, axis=1)
+        better = 2 * pick >= size
+        if len(values.gate_cells):
+            ok = values.answers.passes[values.gate_ids, pick[:, values.gate_cells]]
+            passed = passed & ((~ok).astype(np.float32) @ values.gate_vendor.T == 0)
     den = leaf_w @ values.known.T if exclude else leaf_w.sum(axis=1, keepdims=True)
-    return np.divide(num, den, out=np.zeros_like(num), where=den > EPS)
+    return _Draw(np.divide(num, den, out=np.zeros_like(num), where=den > EPS), passed, better)
 
 
 def _rank_order(rng: np.random.Generator, scores: np.ndarray, passed: np.ndarray) -> np.ndarray:
@@ -382,44 +568,68 @@ def acceptability(
     seed: int = 0,
     concentration: float = 30.0,
     batch: int = 25_000,
+    open_questions: bool = True,
+    central: bool = True,
 ) -> Acceptability:
     """SMAA-2: each vendor's probability of each rank over plausible weights (sampled on the
-    simplex of top-level criteria) and values (uniform within ranges, spread by weaker evidence);
-    the central weights under which each vendor wins, and its confidence factor there."""
+    simplex of top-level criteria) and values (uniform within ranges, spread by weaker evidence,
+    and with `open_questions` every unknown claim answered at random, each possible answer
+    equally likely, a gate it decides included); which open question moves the leader's chance
+    of ranking first most; with `central`, the central weights under which each vendor wins, and
+    its confidence factor there."""
     options = options or Options()
     setup = _setup(template, matrix, options)
-    values = _values(template, matrix, options)
+    values = _values(template, matrix, options, open_questions)
     rng = np.random.default_rng(seed)
-    v, t = len(matrix.vendor_ids), len(setup.tops)
+    v, t, q = len(matrix.vendor_ids), len(setup.tops), len(values.open_vendors)
     counts = np.zeros(v * v)
-    central = np.zeros((v, t))
+    central_w = np.zeros((v, t))
+    good_first = np.zeros((v, q))  # times a vendor was first with question c answered well
+    good = np.zeros(q)
+    # Batches bound the memory (a few million drawn cells at a time); nothing loops per sample.
+    batch = max(1, min(batch, 4_000_000 // max(1, len(values.vendors) + q)))
     done = 0
-    while done < samples:  # batches bound the memory; nothing loops per sample
+    while done < samples:
         n = min(batch, samples - done)
         w_top = sample_weights(rng, n, setup.top_share, weights, concentration)
-        order = _rank_order(
-            rng,
-            _sampled_scores(rng, values, w_top[:, setup.group] * setup.within, setup.exclude),
-            setup.passed,
-        )
+        drawn = _draw(rng, values, w_top[:, setup.group] * setup.within, setup.exclude)
+        order = _rank_order(rng, drawn.scores, drawn.passed)
         counts += np.bincount((order * v + np.arange(v)).ravel(), minlength=v * v)
+        first = order[:, 0]
         for k in range(t):
-            central[:, k] += np.bincount(order[:, 0], weights=w_top[:, k], minlength=v)
+            central_w[:, k] += np.bincount(first, weights=w_top[:, k], minlength=v)
+        if drawn.better is not None:
+            by_first = np.argsort(first, kind="stable")
+            winners, at = np.unique(first[by_first], return_index=True)
+            good_first[winners] += np.add.reduceat(drawn.better[by_first], at, axis=0)
+            good += drawn.better.sum(axis=0)
         done += n
     counts = counts.reshape(v, v)  # vendor x rank
     firsts = counts[:, 0]
-    factors: dict[str, float | None] = {}
+    factors: dict[str, float | None] = dict.fromkeys(matrix.vendor_ids)
     for i, vid in enumerate(matrix.vendor_ids):
-        factors[vid] = None
-        if firsts[i]:
-            leaf_w = (central[i] / firsts[i])[setup.group] * setup.within
-            m = 2_000
-            order = _rank_order(
-                rng,
-                _sampled_scores(rng, values, np.repeat(leaf_w[None], m, 0), setup.exclude),
-                setup.passed,
+        if central and firsts[i]:
+            leaf_w = (central_w[i] / firsts[i])[setup.group] * setup.within
+            drawn = _draw(rng, values, np.repeat(leaf_w[None], 2_000, 0), setup.exclude)
+            factors[vid] = float((_rank_order(rng, drawn.scores, drawn.passed)[:, 0] == i).mean())
+    leader = int(np.argmax(firsts))
+    bad = samples - good
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if_good = good_first[leader] / good
+        if_bad = (firsts[leader] - good_first[leader]) / bad
+    decisive = sorted(
+        (
+            OpenQuestion(
+                matrix.vendor_ids[values.open_vendors[c]],
+                matrix.leaf_ids[values.open_leaves[c]],
+                float(if_good[c]),
+                float(if_bad[c]),
             )
-            factors[vid] = float((order[:, 0] == i).mean())
+            for c in range(q)
+            if good[c] and bad[c]
+        ),
+        key=lambda o: (-round(o.swing, 12), o.vendor, o.criterion),
+    )
     return Acceptability(
         tuple(matrix.vendor_ids),
         tuple(setup.tops),
@@ -428,13 +638,37 @@ def acceptability(
         seed,
         {vid: tuple((counts[i] / samples).tolist()) for i, vid in enumerate(matrix.vendor_ids)},
         {
-            vid: dict(zip(setup.tops, (central[i] / firsts[i]).tolist(), strict=True))
-            if firsts[i]
+            vid: dict(zip(setup.tops, (central_w[i] / firsts[i]).tolist(), strict=True))
+            if central and firsts[i]
             else None
             for i, vid in enumerate(matrix.vendor_ids)
         },
         factors,
+        open_questions,
+        tuple(decisive),
     )
+
+
+def certainty_sentence(
+    answered: Acceptability, alone: Acceptability | None, names: dict[str, str]
+) -> str:
+    """'Google Veo ranks first in 53% of plausible weightings and answers to the open questions
+    (67% over the weightings alone); the answer that matters most: …'."""
+    leader = answered.leader
+    share = answered.ranks[leader][0]
+    text = f"{names.get(leader, leader)} ranks first in {share:.0%} of plausible weightings"
+    if answered.open_questions:
+        text += " and plausible answers to the open questions"
+    if alone is not None:
+        text += f" ({alone.ranks[leader][0]:.0%} over the weightings alone)"
+    if answered.decisive:
+        q = answered.decisive[0]
+        text += (
+            f"; the answer that matters most is {names.get(q.vendor, q.vendor)}'s on "
+            f"{names.get(q.criterion, q.criterion)}: {q.if_good:.0%} if it is favourable, "
+            f"{q.if_bad:.0%} if not"
+        )
+    return text + "."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -468,7 +702,8 @@ def agreement(template: Template, matrix: Matrix, options: Options | None = None
 class Robustness:
     curves: tuple[Sensitivity, ...]
     flip: Flip | None
-    acceptability: Acceptability
+    acceptability: Acceptability  # weights and the open questions' answers drawn
+    weights_only: Acceptability  # the open questions scored by the missing-data policy
     agreement: Agreement
 
 
@@ -480,11 +715,15 @@ def analyse(
     weights: Literal["uniform", "around"] = "around",
     seed: int = 0,
 ) -> Robustness:
-    """Sensitivity, the smallest flip, SMAA and method agreement in one call."""
+    """Sensitivity, the smallest flip, SMAA (with and without the open questions) and method
+    agreement in one call."""
     curves = tuple(sensitivity(template, matrix, options))
     return Robustness(
         curves,
         smallest_flip(curves),
         acceptability(template, matrix, options, samples, weights, seed),
+        acceptability(
+            template, matrix, options, samples, weights, seed, open_questions=False, central=False
+        ),
         agreement(template, matrix, options),
     )

@@ -520,6 +520,12 @@ def fill_missing(u: np.ndarray, missing: MissingPolicy) -> np.ndarray:
     return u if fill is None else np.nan_to_num(u, nan=fill)
 
 
+def gates_enabled(template: Template, matrix: Matrix, options: Options) -> np.ndarray:
+    """Which of the matrix's gates are on: the options', else the template's (availability: on)."""
+    default = {g.id: g.enabled for g in template.gates}
+    return np.array([options.gates.get(g, default.get(g, True)) for g in matrix.gate_ids])
+
+
 def gates_failed(applied: Applied, enabled: np.ndarray) -> np.ndarray:
     """Vendors x gates: an enabled gate the evidence fails (or leaves open, under `exclude`)."""
     outcome = applied.gate_outcome
@@ -569,7 +575,7 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
     )
     known = 1.0 - levels[:, UNKNOWN]
 
-    enabled = np.array([options.gates.get(g, _gate_default(template, g)) for g in matrix.gate_ids])
+    enabled = gates_enabled(template, matrix, options)
     failed = gates_failed(applied, enabled)
     passed = ~failed.any(axis=1)
     ranks = rank(scores, passed)
@@ -647,10 +653,6 @@ def _gate_detail(matrix: Matrix, applied: Applied, i: int, g: int) -> str:
     if applied.gate_outcome[i, g] == matrix.gate_outcome[i, g]:
         return matrix.gate_detail[i][g]
     return f"{matrix.gate_names[g]}: the evidence is stale, so it no longer counts"
-
-
-def _gate_default(template: Template, gate_id: str) -> bool:
-    return next((g.enabled for g in template.gates if g.id == gate_id), True)
 
 
 def score(template: Template, vendors: Sequence[Vendor], options: Options = Options()) -> Result:

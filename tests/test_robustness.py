@@ -190,3 +190,68 @@ def test_kernels_agree_with_pymcdm(random_matrices):
         assert topsis(x, w, benefit=cost > 0) == pytest.approx(
             methods.TOPSIS(normalizations.vector_normalization)(x, w, cost), abs=1e-12
         )
+
+
+def gated_pair():
+    """A says yes to a must-have and is weaker elsewhere; B is stronger but has not answered."""
+    tpl = template(
+        {"id": "c1", "name": "C1", "weight": 3, "criteria": [leaf("ok", {"type": "boolean"})]},
+        {"id": "c2", "name": "C2", "weight": 1, "criteria": [leaf("y", rating(0, 10))]},
+        gates=[{"id": "ok", "name": "Allowed", "criterion": "ok", "require": True}],
+        policies={"confidence": {"enabled": False}},
+    )
+    a = vendor("a", ok=claim(True), y=claim(0))
+    b = vendor("b", ok=claim(None, "unknown"), y=claim(10))
+    return tpl, build_matrix(tpl, [a, b])
+
+
+def test_one_open_boolean_that_decides_the_winner_gives_even_odds():
+    # If B answers yes it passes the gate and scores 100 against A's 75; if no, it fails the
+    # gate. Each answer is equally likely, so A ranks first in half of the samples.
+    tpl, matrix = gated_pair()
+    found = acceptability(tpl, matrix, samples=20_000)
+    assert found.open_questions
+    assert found.ranks["a"][0] == pytest.approx(0.5, abs=0.02)
+    [question] = found.decisive
+    assert (question.vendor, question.criterion) == ("b", "ok")
+    assert question.swing == pytest.approx(1.0)
+
+
+def test_the_weights_alone_hide_what_the_open_question_decides():
+    # Over the weights alone (B's silence scored as the worst), A wins nearly every sample.
+    tpl, matrix = gated_pair()
+    alone = acceptability(tpl, matrix, samples=5_000, open_questions=False)
+    assert alone.ranks["a"][0] > 0.99 and alone.decisive == ()
+    answered = acceptability(tpl, matrix, samples=5_000)
+    assert answered.ranks["a"][0] < 0.6 and answered.decisive[0].criterion == "ok"
+
+
+@pytest.mark.parametrize(
+    ("measure", "expected"),
+    [
+        (rating(0, 4), 0.5),  # the mean of 0, .25, .5, .75, 1
+        ({"type": "boolean"}, 0.5),
+        ({"type": "coverage", "options": ["us", "eu", "uk", "cn"], "required": ["eu", "uk"]}, 0.5),
+        (
+            {
+                "type": "number",
+                "unit": "USD",
+                "direction": "higher",
+                "value_function": {"type": "log", "worst": 1, "best": 100},
+            },
+            # E[ln V / ln 100] for V uniform on [1, 100]
+            (100 * np.log(100) - 99) / (99 * np.log(100)),
+        ),
+    ],
+)
+def test_an_open_question_draws_every_answer_of_its_measure_alike(measure, expected):
+    # One unknown claim against a vendor fixed at utility u: P(unknown one first) = P(U > u).
+    # Averaged over u = 0.1 ... 0.9 that recovers the answers' mean utility.
+    tpl = template(leaf("q", measure), policies={"confidence": {"enabled": False}})
+    scores = []
+    for u in np.linspace(0.05, 0.95, 19):
+        matrix = build_matrix(tpl, [vendor("open", q=claim(None, "unknown")), vendor("k")])
+        matrix.mid[1, 0] = matrix.low[1, 0] = matrix.high[1, 0] = u
+        matrix.level[1, 0] = 1  # confirmed
+        scores.append(acceptability(tpl, matrix, samples=4_000).ranks["open"][0])
+    assert np.mean(scores) == pytest.approx(expected, abs=0.03)

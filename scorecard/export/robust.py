@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scorecard.robustness import Robustness, flip_sentence
+from scorecard.robustness import Robustness, certainty_sentence, flip_sentence
+
+#: Said wherever sensitivity or SMAA are shown: they do not follow the chosen method.
+ON_WEIGHTED_SUM = (
+    "Sensitivity and rank acceptability are computed on the weighted sum, whatever method ranks "
+    "the table."
+)
 
 
 def robustness_data(analysis: Robustness, names: dict[str, str]) -> dict[str, Any]:
@@ -14,7 +20,19 @@ def robustness_data(analysis: Robustness, names: dict[str, str]) -> dict[str, An
         "samples": acc.samples,
         "weights": acc.weights,
         "seed": acc.seed,
+        "method": "wsm",
+        "certainty": certainty_sentence(acc, analysis.weights_only, names),
         "acceptability": {v: list(p) for v, p in acc.ranks.items()},
+        "acceptability_weights_only": {v: list(p) for v, p in analysis.weights_only.ranks.items()},
+        "open_questions": [
+            {
+                "vendor": q.vendor,
+                "criterion": q.criterion,
+                "leader_first_if_favourable": q.if_good,
+                "leader_first_if_not": q.if_bad,
+            }
+            for q in acc.decisive
+        ],
         "central_weights": acc.central_weights,
         "confidence_factor": acc.confidence,
         "sensitivity": {
@@ -45,18 +63,33 @@ def robustness_json(analysis: Robustness, names: dict[str, str]) -> str:
 
 
 def robustness_text(analysis: Robustness, names: dict[str, str]) -> str:
-    acc = analysis.acceptability
+    acc, alone = analysis.acceptability, analysis.weights_only
     lines = [
+        certainty_sentence(acc, alone, names),
         flip_sentence(analysis.flip, names),
+        ON_WEIGHTED_SUM,
         "",
-        f"Rank acceptability ({acc.samples:,} samples, weights {acc.weights}, seed {acc.seed})",
-        f"{'vendor':<40} {'first':>7} {'top 3':>7} {'confidence':>11}",
+        f"Rank acceptability ({acc.samples:,} samples, weights {acc.weights}, seed {acc.seed}); "
+        "'first' draws the weights and the answers to the open questions, 'weights only' "
+        "scores the open questions by the missing-data policy",
+        f"{'vendor':<40} {'first':>7} {'top 3':>7} {'weights only':>13} {'confidence':>11}",
     ]
     by_first = sorted(acc.ranks, key=lambda v: (-acc.ranks[v][0], -sum(acc.ranks[v][:3]), v))
     for v in by_first:
         p = acc.ranks[v]
         conf = "-" if acc.confidence[v] is None else f"{acc.confidence[v]:.0%}"
-        lines.append(f"{names.get(v, v):<40} {p[0]:>7.1%} {sum(p[:3]):>7.1%} {conf:>11}")
+        lines.append(
+            f"{names.get(v, v):<40} {p[0]:>7.1%} {sum(p[:3]):>7.1%} {alone.ranks[v][0]:>13.1%} "
+            f"{conf:>11}"
+        )
+    if acc.decisive:
+        leader = names.get(acc.leader, acc.leader)
+        lines += ["", f"Open questions that matter most ({leader} first if the answer is …)"]
+        lines += [
+            f"  {names.get(q.vendor, q.vendor)}: {names.get(q.criterion, q.criterion)} — "
+            f"favourable {q.if_good:.0%}, not {q.if_bad:.0%}"
+            for q in acc.decisive[:5]
+        ]
     lines += ["", "Where the leader changes (share of one criterion, others in proportion)"]
     for curve in analysis.curves:
         moves = (
