@@ -435,6 +435,22 @@ class Template(FrozenModel):
     def node(self, criterion_id: str) -> Criterion | None:
         return next((c for c in self.nodes() if c.id == criterion_id), None)
 
+    def with_weights(self, weights: dict[str, float]) -> Template:
+        """This template with the weights of the criteria named in `weights` replaced."""
+
+        def reweight(nodes: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+            return tuple(
+                n.model_copy(
+                    update={
+                        "weight": float(weights.get(n.id, n.weight)),
+                        "criteria": reweight(n.criteria),
+                    }
+                )
+                for n in nodes
+            )
+
+        return self.model_copy(update={"criteria": reweight(self.criteria)}) if weights else self
+
 
 class TemplateOverlay(FrozenModel):
     """A template that `extends` another by path: it may re-weight criteria and add or replace

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -277,6 +277,15 @@ def smallest_flip(curves: Sequence[Sensitivity]) -> Flip | None:
     )
 
 
+def flip_clause(flip: Flip, names: dict[str, str]) -> str:
+    """'lowering Moderation from 14% to 10% would put Alibaba Wan first'."""
+    verb = "raising" if flip.share > flip.current else "lowering"
+    return (
+        f"{verb} {names.get(flip.criterion, flip.criterion)} from {flip.current:.0%} to "
+        f"{flip.share:.0%} would put {names.get(flip.challenger, flip.challenger)} first"
+    )
+
+
 def flip_sentence(flip: Flip | None, names: dict[str, str]) -> str:
     """'Raise moderation from 15% to 23% and Runway overtakes Kling AI.'"""
     if flip is None:
@@ -322,13 +331,10 @@ class Acceptability:
     #: Whether the unknown claims were drawn too (every answer equally likely), or scored as the
     #: missing-data policy says.
     open_questions: bool = False
-    #: The open questions, the one whose answer moves the leader's chance most first.
+    #: The open questions, the one whose answer moves `focus`'s chance of ranking first most
+    #: first; `focus` is the vendor asked about (by default the one most often first).
     decisive: tuple[OpenQuestion, ...] = ()
-
-    @property
-    def leader(self) -> str:
-        """The vendor most often first (the first listed among equals)."""
-        return max(self.vendors, key=lambda v: self.ranks[v][0])
+    focus: str = ""
 
 
 def sample_weights(
@@ -515,47 +521,128 @@ def _values(
 
 
 @dataclass(frozen=True, eq=False)
-class _Draw:
-    scores: np.ndarray  # samples x vendors, 0-1
-    passed: np.ndarray  # samples x vendors: passes every enabled gate in that sample
+class _ValueDraw:
+    """One batch of drawn values: everything random in SMAA except the weights."""
+
+    spread: np.ndarray  # samples x varying cells: span x U(0, 1), float32
+    answers: np.ndarray | None  # samples x open questions: the answer's credited utility
     better: np.ndarray | None  # samples x open questions: the answer is in the better half
+    failed: np.ndarray  # samples x vendors: fails an enabled gate in that sample
 
 
-def _draw(rng: np.random.Generator, values: _Values, leaf_w: np.ndarray, exclude: bool) -> _Draw:
-    """Weighted-sum scores (0-1) for n weight vectors, each with its own draw of the values:
-    Σ w·low (one matrix product) + Σ over varying cells of w · span · U(0, 1) + Σ over open
-    questions of w · (the utility of a random answer)."""
-    n = len(leaf_w)
-    num = leaf_w @ values.base.T
-    w32 = leaf_w.astype(np.float32)
-    if len(values.vendors):
-        # Single precision for the draws: ample for acceptabilities, half the memory traffic.
-        extra = rng.random((n, len(values.vendors)), dtype=np.float32)
-        extra *= values.span
-        extra *= w32[:, values.leaves]
-        num[:, values.owners] += np.add.reduceat(extra, values.starts, axis=1)
-    passed = np.broadcast_to(~values.failed, num.shape)
-    better = None
-    if values.answers is not None:
-        size = values.answers.size[values.open_leaves]
-        pick = (rng.random((n, len(values.open_leaves)), dtype=np.float32) * size).astype(np.int32)
-        np.minimum(pick, size - 1, out=pick)
-        answer = values.answers.utility[values.open_leaves, pick]
-        answer *= values.open_credit
-        answer *= w32[:, values.open_leaves]
-        num[:, values.open_owners] += np.add.reduceat(answer, values.open_starts, axis=1)
-        better = 2 * pick >= size
-        if len(values.gate_cells):
-            ok = values.answers.passes[values.gate_ids, pick[:, values.gate_cells]]
-            passed = passed & ((~ok).astype(np.float32) @ values.gate_vendor.T == 0)
-    den = leaf_w @ values.known.T if exclude else leaf_w.sum(axis=1, keepdims=True)
-    return _Draw(np.divide(num, den, out=np.zeros_like(num), where=den > EPS), passed, better)
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """The values SMAA draws for a matrix under its policies (within ranges, by weaker evidence,
+    and the open questions' answers), reproducible batch by batch from the seed. Weights do not
+    enter: re-weighting the same comparison reuses them, and only the weights are sampled again.
+    Small batches are kept, with their sums per vendor and top-level criterion at the last
+    sub-criterion weights (a live page redraws 10,000 samples on every change)."""
+
+    values: _Values
+    samples: int
+    seed: int
+    open_questions: bool
+    kept: dict[tuple[int, int], tuple[_ValueDraw, bytes, np.ndarray]] = field(default_factory=dict)
+
+    def batch(
+        self, start: int, n: int, within: np.ndarray, group: np.ndarray, tops: int
+    ) -> tuple[_ValueDraw, np.ndarray]:
+        """Samples start..start+n: the draw, and per sample, vendor and top-level criterion the
+        utilities weighted by their share `within` it (samples x vendors x tops)."""
+        key = within.tobytes()
+        if (start, n) in self.kept:
+            part, at, sums = self.kept[(start, n)]
+            if at == key:
+                return part, sums
+        else:
+            part = _draw_values(np.random.default_rng([self.seed, 1, start]), self.values, n)
+        sums = _group_sums(self.values, part, within, group, tops)
+        cells = len(self.values.vendors) + len(self.values.open_vendors) + sums[0].size
+        if n * cells <= KEEP_CELLS:
+            self.kept[(start, n)] = (part, key, sums)
+        return part, sums
 
 
-def _rank_order(rng: np.random.Generator, scores: np.ndarray, passed: np.ndarray) -> np.ndarray:
+#: Draws of at most this many cells are kept for the next call (40 MB of float32).
+KEEP_CELLS = 10_000_000
+
+
+def draws(
+    template: Template,
+    matrix: Matrix,
+    options: Options | None = None,
+    samples: int = 10_000,
+    seed: int = 0,
+    open_questions: bool = True,
+) -> Draws:
+    """The value draws of `acceptability` for these policies; pass them back to it (with any
+    weights) to skip drawing them again."""
+    options = options or Options()
+    return Draws(_values(template, matrix, options, open_questions), samples, seed, open_questions)
+
+
+def _draw_values(rng: np.random.Generator, values: _Values, n: int) -> _ValueDraw:
+    # Single precision for the draws: ample for acceptabilities, half the memory traffic.
+    spread = rng.random((n, len(values.vendors)), dtype=np.float32)
+    spread *= values.span
+    failed = np.broadcast_to(values.failed, (n, len(values.failed)))
+    if values.answers is None:
+        return _ValueDraw(spread, None, None, failed)
+    size = values.answers.size[values.open_leaves]
+    pick = (rng.random((n, len(values.open_leaves)), dtype=np.float32) * size).astype(np.int32)
+    np.minimum(pick, size - 1, out=pick)
+    better = 2 * pick >= size
+    if len(values.gate_cells):
+        ok = values.answers.passes[values.gate_ids, pick[:, values.gate_cells]]
+        failed = failed | ((~ok).astype(np.float32) @ values.gate_vendor.T > 0)
+    pick += values.open_leaves * values.answers.utility.shape[1]
+    answers = np.take(values.answers.utility, pick)
+    answers *= values.open_credit
+    return _ValueDraw(spread, answers, better, failed)
+
+
+def _group_sums(
+    values: _Values, part: _ValueDraw, within: np.ndarray, group: np.ndarray, tops: int
+) -> np.ndarray:
+    """Per sample, vendor and top-level criterion: Σ within · utility over its leaves (the fixed
+    part, the spread within ranges and the open questions' answers)."""
+    n, v = len(part.failed), len(values.base)
+    fixed = np.zeros((v, tops))
+    np.add.at(fixed.T, group, (values.base * within).T)
+    out = np.empty((n, v * tops), dtype=np.float32)
+    out[:] = fixed.ravel()
+    w32 = within.astype(np.float32)
+    cells = [(values.vendors, values.leaves, part.spread)]
+    if part.answers is not None:
+        cells.append((values.open_vendors, values.open_leaves, part.answers))
+    for vendors, leaves, drawn in cells:
+        if len(vendors):
+            # Cells come grouped by vendor, leaves in order, so each (vendor, top) is one run.
+            key = vendors * tops + group[leaves]
+            runs = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+            out[:, key[runs]] += np.add.reduceat(drawn * w32[leaves], runs, axis=1)
+    return out.reshape(n, v, tops)
+
+
+def _sampled_scores(
+    setup: _Setup, values: _Values, sums: np.ndarray, w_top: np.ndarray
+) -> np.ndarray:
+    """Weighted-sum scores (0-1) per sample: Σ over top-level criteria of the sampled share
+    times the vendor's sum there. Under `exclude`, over the share of the weight that is known."""
+    num = np.matmul(sums, w_top.astype(np.float32)[:, :, None])[:, :, 0].astype(float)
+    if setup.exclude:
+        known = np.zeros((len(values.known), len(setup.tops)))
+        np.add.at(known.T, setup.group, (values.known * setup.within).T)
+        den = w_top @ known.T
+    else:
+        den = w_top.sum(axis=1, keepdims=True)
+    return np.divide(num, den, out=np.zeros_like(num), where=den > EPS)
+
+
+def _rank_order(rng: np.random.Generator, scores: np.ndarray, failed: np.ndarray) -> np.ndarray:
     """Per sample, the vendors from first to last: those passing every gate first; exact ties
     broken at random (a jitter far below any score difference that matters)."""
-    keys = scores + np.where(passed, 10.0, 0.0) + rng.random(scores.shape) * 1e-12
+    keys = scores + np.where(failed, 0.0, 10.0) + rng.random(scores.shape) * 1e-12
     return np.argsort(-keys, axis=1)
 
 
@@ -570,16 +657,23 @@ def acceptability(
     batch: int = 25_000,
     open_questions: bool = True,
     central: bool = True,
+    focus: str | None = None,
+    drawn: Draws | None = None,
 ) -> Acceptability:
     """SMAA-2: each vendor's probability of each rank over plausible weights (sampled on the
     simplex of top-level criteria) and values (uniform within ranges, spread by weaker evidence,
     and with `open_questions` every unknown claim answered at random, each possible answer
-    equally likely, a gate it decides included); which open question moves the leader's chance
-    of ranking first most; with `central`, the central weights under which each vendor wins, and
-    its confidence factor there."""
+    equally likely, a gate it decides included); which open question moves the chance of
+    ranking first of `focus` (default: the vendor most often first) most; with `central`, the
+    central weights under which each vendor wins, and its confidence factor there.
+
+    `drawn` (from `draws`, for the same matrix and policies) replaces `samples`, `seed` and
+    `open_questions`, and saves drawing the values again."""
     options = options or Options()
     setup = _setup(template, matrix, options)
-    values = _values(template, matrix, options, open_questions)
+    if drawn is None:
+        drawn = draws(template, matrix, options, samples, seed, open_questions)
+    values, samples, seed = drawn.values, drawn.samples, drawn.seed
     rng = np.random.default_rng(seed)
     v, t, q = len(matrix.vendor_ids), len(setup.tops), len(values.open_vendors)
     counts = np.zeros(v * v)
@@ -587,32 +681,32 @@ def acceptability(
     good_first = np.zeros((v, q))  # times a vendor was first with question c answered well
     good = np.zeros(q)
     # Batches bound the memory (a few million drawn cells at a time); nothing loops per sample.
-    batch = max(1, min(batch, 4_000_000 // max(1, len(values.vendors) + q)))
-    done = 0
-    while done < samples:
-        n = min(batch, samples - done)
+    batch = max(1, min(batch, 4_000_000 // max(1, len(values.vendors) + q, v * t)))
+    for start in range(0, samples, batch):
+        n = min(batch, samples - start)
         w_top = sample_weights(rng, n, setup.top_share, weights, concentration)
-        drawn = _draw(rng, values, w_top[:, setup.group] * setup.within, setup.exclude)
-        order = _rank_order(rng, drawn.scores, drawn.passed)
+        part, sums = drawn.batch(start, n, setup.within, setup.group, t)
+        order = _rank_order(rng, _sampled_scores(setup, values, sums, w_top), part.failed)
         counts += np.bincount((order * v + np.arange(v)).ravel(), minlength=v * v)
         first = order[:, 0]
         for k in range(t):
             central_w[:, k] += np.bincount(first, weights=w_top[:, k], minlength=v)
-        if drawn.better is not None:
+        if part.better is not None:
             by_first = np.argsort(first, kind="stable")
             winners, at = np.unique(first[by_first], return_index=True)
-            good_first[winners] += np.add.reduceat(drawn.better[by_first], at, axis=0)
-            good += drawn.better.sum(axis=0)
-        done += n
+            good_first[winners] += np.add.reduceat(part.better[by_first], at, axis=0)
+            good += part.better.sum(axis=0)
     counts = counts.reshape(v, v)  # vendor x rank
     firsts = counts[:, 0]
     factors: dict[str, float | None] = dict.fromkeys(matrix.vendor_ids)
     for i, vid in enumerate(matrix.vendor_ids):
         if central and firsts[i]:
-            leaf_w = (central_w[i] / firsts[i])[setup.group] * setup.within
-            drawn = _draw(rng, values, np.repeat(leaf_w[None], 2_000, 0), setup.exclude)
-            factors[vid] = float((_rank_order(rng, drawn.scores, drawn.passed)[:, 0] == i).mean())
-    leader = int(np.argmax(firsts))
+            m = min(2_000, samples)
+            part, sums = drawn.batch(0, m, setup.within, setup.group, t)
+            w_top = np.repeat((central_w[i] / firsts[i])[None], m, 0)
+            scores = _sampled_scores(setup, values, sums, w_top)
+            factors[vid] = float((_rank_order(rng, scores, part.failed)[:, 0] == i).mean())
+    leader = matrix.vendor_ids.index(focus) if focus else int(np.argmax(firsts))
     bad = samples - good
     with np.errstate(invalid="ignore", divide="ignore"):
         if_good = good_first[leader] / good
@@ -644,8 +738,9 @@ def acceptability(
             for i, vid in enumerate(matrix.vendor_ids)
         },
         factors,
-        open_questions,
+        drawn.open_questions,
         tuple(decisive),
+        matrix.vendor_ids[leader],
     )
 
 
@@ -654,7 +749,7 @@ def certainty_sentence(
 ) -> str:
     """'Google Veo ranks first in 53% of plausible weightings and answers to the open questions
     (67% over the weightings alone); the answer that matters most: …'."""
-    leader = answered.leader
+    leader = answered.focus
     share = answered.ranks[leader][0]
     text = f"{names.get(leader, leader)} ranks first in {share:.0%} of plausible weightings"
     if answered.open_questions:

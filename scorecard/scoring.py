@@ -46,6 +46,15 @@ from scorecard.model import (
 Method = Literal["wsm", "wpm", "topsis"]
 METHODS: tuple[str, ...] = ("wsm", "wpm", "topsis")
 METHOD_NAMES = {"wsm": "weighted sum", "wpm": "weighted product", "topsis": "TOPSIS"}
+#: How each method turns utilities into a 0-100 score, said wherever the method is named.
+METHOD_DESCRIPTIONS = {
+    "wsm": "weighted sum: each criterion's utility times its share of the weight, added up",
+    "wpm": "weighted product: utilities raised to their weight shares and multiplied (a "
+    "utility below 0.01 counts as 0.01)",
+    "topsis": "TOPSIS: closeness to an ideal vendor, on the utilities after the value functions "
+    "and the confidence and missing-data policies, each criterion's column vector-normalised "
+    "(divided by its Euclidean length), weighted, and every criterion counted as a benefit",
+}
 #: Utilities are floored here in the weighted product, where one zero would wipe out a vendor.
 WPM_FLOOR = 0.01
 #: The built-in gate: a discontinued service cannot be bought, whatever the template says.
@@ -275,6 +284,21 @@ def build_matrix(
     )
 
 
+def requirement_text(require: object, leaf: Criterion) -> str:
+    """What a gate asks of a criterion, in words: 'yes', 'covers eu, uk', 'at least 3 of 0–5',
+    '≤ 120 s'."""
+    measure = leaf.measure
+    if isinstance(measure, BooleanMeasure):
+        return "yes" if require else "no"
+    if isinstance(measure, CoverageMeasure):
+        return "covers " + ", ".join(require)  # type: ignore[arg-type]
+    if isinstance(measure, RatingMeasure):
+        return f"at least {require:g} of {measure.scale[0]}–{measure.scale[1]}"
+    assert isinstance(measure, NumberMeasure)
+    op = "≥" if measure.direction == "higher" else "≤"
+    return f"{op} {require:g} {measure.unit}"
+
+
 def check_gate(require: object, leaf: Criterion, claim: Claim | None) -> tuple[int, str]:
     """Does one claim meet a must-have? (PASS, FAIL or OPEN, and why not.)"""
     if claim is None or claim.value is None:
@@ -455,6 +479,25 @@ def global_weights(template: Template, relative: Mapping[str, float]) -> dict[st
 
     visit(template.criteria, 1.0)
     return out
+
+
+def set_share(weights: Mapping[str, float], criterion: str, share: float) -> dict[str, float]:
+    """Siblings' weights as percentages after `criterion` is set to `share` percent: the others
+    keep their proportions and take the rest (equal parts, if they were all 0)."""
+    share = min(max(float(share), 0.0), 100.0)
+    others = {k: float(v) for k, v in weights.items() if k != criterion}
+    total = sum(others.values())
+    rest = 100.0 - share
+    out = {criterion: share}
+    for key, value in others.items():
+        out[key] = rest * value / total if total > 0 else rest / len(others)
+    return out
+
+
+def shares_of(weights: Mapping[str, float]) -> dict[str, float]:
+    """Relative weights as percentages of their sum (0 each when they are all 0)."""
+    total = sum(weights.values())
+    return {k: 100.0 * v / total if total > 0 else 0.0 for k, v in weights.items()}
 
 
 def total_weight(template: Template, options: Options) -> float:

@@ -12,7 +12,7 @@ from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 from scorecard.loading import load_workspace
-from scorecard.scoring import Options, difference, score
+from scorecard.scoring import Options, difference, score, set_share, shares_of
 
 APP = str(ROOT / "streamlit_app.py")
 PAGES = ["compare", "vendor", "robustness", "templates", "session", "export"]
@@ -25,9 +25,26 @@ def start() -> AppTest:
     return at
 
 
+def ranking_tables(at: AppTest) -> list:
+    """The ranking on Compare: the vendors above the line, then those below it (if any)."""
+    return [d.value for d in at.dataframe if "Must-haves" in d.value.columns]
+
+
 def ranking(at: AppTest) -> list[tuple[str, float]]:
-    table = at.dataframe[0].value
-    return list(zip(table["Vendor"], table["Score"], strict=True))
+    return [
+        (name, score)
+        for table in ranking_tables(at)
+        for name, score in zip(table["Vendor"], table["Score"], strict=True)
+    ]
+
+
+def shares(**moved: float) -> dict[str, float]:
+    """The weights Compare's sliders set: each move a share of 100%, the siblings rescaled."""
+    template = WORKSPACE.template
+    weights = {c.id: c.weight for c in template.criteria}
+    for criterion, share in moved.items():
+        weights = set_share(weights, criterion, share)
+    return weights
 
 
 def expected(**options) -> list[tuple[str, float]]:
@@ -47,18 +64,30 @@ def test_the_ranking_is_the_librarys():
     assert ranking(start()) == expected()
 
 
-def test_moving_a_weight_slider_rescores():
+def test_weights_are_shares_and_moving_one_rescales_the_rest():
     at = start()
     at.slider(key="compare_w_latency").set_value(80.0).run()
     assert not at.exception
-    assert ranking(at) == expected(weights={"latency": 80.0})
+    assert ranking(at) == expected(weights=shares(latency=80.0))
+    sliders = {
+        s.key: s.value
+        for s in at.slider
+        if s.key in {f"compare_w_{c.id}" for c in WORKSPACE.template.criteria}
+    }
+    assert sum(sliders.values()) == pytest.approx(100, abs=0.1 * len(sliders))
+    at.slider(key="compare_w_cost").set_value(10.0).run()
+    assert ranking(at) == expected(weights=shares(latency=80.0, cost=10.0))
 
 
 def test_choosing_a_profile_sets_its_weights():
     at = start()
     at.selectbox(key="compare_profile").select("legal").run()
     assert ranking(at) == expected(profile="legal")
-    assert at.slider(key="compare_w_output_rights").value == 40.0
+    legal = {c.id: c.weight for c in WORKSPACE.template.criteria}
+    legal |= WORKSPACE.template.profiles["legal"].weights
+    want = shares_of({c.id: legal[c.id] for c in WORKSPACE.template.criteria})
+    assert at.slider(key="compare_w_output_rights").value == round(want["output_rights"], 1)
+    at.slider(key="compare_w_latency").set_value(50.0).run()
     at.button(key="compare_reset").click().run()
     assert ranking(at) == expected(profile="legal")
 
@@ -71,9 +100,12 @@ def test_turning_a_gate_on_moves_a_failing_vendor_down():
     after = [name for name, _ in ranking(at)]
     assert after == [n for n, _ in expected(gates={"eu_uk": True})]
     assert after.index("Tencent HunyuanVideo") > after.index("Alibaba Wan")
-    table = at.dataframe[0].value
-    hunyuan = table[table["Vendor"] == "Tencent HunyuanVideo"].iloc[0]
-    assert "Offered (or licensed) in the EU and UK" in hunyuan["Gates"]
+    above, below = ranking_tables(at)  # the evidence says no: below the line
+    hunyuan = below[below["Vendor"] == "Tencent HunyuanVideo"].iloc[0]
+    assert hunyuan["Must-haves"] == "fails 1"
+    assert "Tencent HunyuanVideo" not in set(above["Vendor"])
+    line = next(c.value for c in at.caption if "Tencent HunyuanVideo" in c.value)
+    assert "fails: Offered (or licensed) in the EU and UK" in line.replace("\\", "")
 
 
 def test_policies_and_method_reach_the_engine():
@@ -91,14 +123,15 @@ def test_why_a_beats_b_explains_the_margin():
     margin = first.score - second.score  # both pass the gates: the weighted-sum difference
     sentence = next(m.value for m in at.markdown if "weighted-sum points" in m.value)
     assert sentence == f"{first.name} leads {second.name} by {margin:.1f} weighted-sum points."
-    table = at.dataframe[1].value
+    table = at.dataframe[-1].value
     assert table["Margin"].sum() == pytest.approx(margin, abs=0.01 * len(table))
     largest = difference(result, first.vendor, second.vendor)[0].criterion
     assert table["Criterion"].iloc[0] == WORKSPACE.template.node(largest).name  # largest first
     at.selectbox(key="compare_b").select("openai-sora").run()
     sentence = next(m.value for m in at.markdown if "weighted-sum points" in m.value)
     assert sentence.endswith(
-        "OpenAI Sora fails a gate, which ranks it below every vendor that passes."
+        "OpenAI Sora fails a must-have on the evidence, which ranks it below every vendor that "
+        "does not."
     )
 
 
@@ -136,7 +169,7 @@ def test_an_override_changes_the_score_and_shows_everywhere():
     )
     want = score(WORKSPACE.template, vendors)
     at.switch_page("scorecard/app/pages/compare.py").run()
-    table = at.dataframe[0].value
+    table = ranking_tables(at)[0]
     kling = table[table["Vendor"] == "Kling AI"].iloc[0]
     assert kling["Score"] == round(want.row("kling-ai").score, 1)
     assert kling["Score"] > dict(expected())["Kling AI"]
@@ -247,29 +280,29 @@ def test_the_record_names_the_shipped_files_until_the_template_is_edited():
     at.switch_page("scorecard/app/pages/export.py").run()
     assert not at.caption or "carries it in full" not in at.caption[-1].value
     at.switch_page("scorecard/app/pages/templates.py").run()
-    frame = at.data_editor(key="templates_weights").value
-    row = int(frame.index[frame["id"] == "cost"][0])
-    at.session_state["templates_weights"] = {
-        "edited_rows": {row: {"weight": 9.0}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
+    at.toggle(key="templates_gate_on_eu_uk").set_value(True).run()
     at.switch_page("scorecard/app/pages/export.py").run()
     assert "carries it in full" in at.caption[-1].value
 
 
-def test_compare_states_the_smallest_flip_and_robustness_shows_acceptability():
-    from scorecard.robustness import flip_sentence, sensitivity, smallest_flip
-    from scorecard.scoring import build_matrix
+def test_compare_opens_with_the_recommendation_and_its_certainty():
+    import datetime as dt
+
+    from scorecard.scoring import build_matrix, evaluate
+    from scorecard.summary import summarise
 
     at = start()
-    matrix = build_matrix(WORKSPACE.template, WORKSPACE.vendors)
+    options = Options(as_of=dt.date.today())
+    matrix = build_matrix(WORKSPACE.template, WORKSPACE.vendors, {}, options.as_of)
     names = {v.id: v.name for v in WORKSPACE.vendors} | {
         c.id: c.name for c in WORKSPACE.template.nodes()
     }
-    sentence = flip_sentence(smallest_flip(sensitivity(WORKSPACE.template, matrix)), names)
-    assert any(c.value.replace("\\", "") == sentence for c in at.caption)
+    want = summarise(
+        WORKSPACE.template, matrix, evaluate(WORKSPACE.template, matrix, options), options, names
+    )
+    assert at.info[0].value.replace("\\", "") == want.recommendation
+    assert "ranks first in" in want.recommendation and "points ahead of" in want.recommendation
+    assert any(c.value.replace("\\", "") == want.certainty for c in at.caption)
     at.switch_page("scorecard/app/pages/robustness.py").run()
     at.radio(key="robustness_weights").set_value("uniform").run()
     assert not at.exception

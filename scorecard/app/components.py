@@ -6,7 +6,7 @@ and links come only from validated http(s) URLs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -17,7 +17,7 @@ from scorecard.export.charts import names
 from scorecard.export.ranking import md, md_url
 from scorecard.loading import MAX_FILE_BYTES, LoadError
 from scorecard.model import Template
-from scorecard.scoring import Result, difference
+from scorecard.scoring import Result, VendorResult, difference
 
 BADGE_COLORS = {
     "verified": "green",
@@ -42,47 +42,100 @@ def table_height(rows: int) -> int:
     return 38 + 35 * rows
 
 
-def ranking_frame(result: Result, overridden: set[tuple[str, str]]) -> pd.DataFrame:
-    """The ranking table: rank, vendor, score, gates (and why), evidence coverage, overrides."""
-    rows = []
-    for row in result.rows:
-        failed = [g for g in row.gates if g.enabled and g.outcome != "pass"]
-        gates = (
-            "pass"
-            if not failed
-            else "; ".join(f"{g.name}: {g.detail or g.outcome}" for g in failed)
-        )
-        rows.append(
+#: A baseline: each vendor's rank and score when the session began, or when it was pinned.
+Baseline = dict[str, tuple[int, float]]
+
+
+def baseline_of(result: Result) -> Baseline:
+    return {row.vendor: (row.rank, row.score) for row in result.rows}
+
+
+def change_text(row: VendorResult, baseline: Baseline | None) -> str:
+    """'▲2 +3.1': places gained (▲) or lost (▼) and the score's change since the baseline."""
+    if not baseline or row.vendor not in baseline:
+        return "new" if baseline else ""
+    rank, score = baseline[row.vendor]
+    places = rank - row.rank
+    delta = row.score - score
+    arrow = f"▲{places}" if places > 0 else f"▼{-places}" if places < 0 else "="
+    return f"{arrow} {delta:+.1f}" if abs(delta) >= 0.05 or places else "="
+
+
+def gates_short(row: VendorResult) -> str:
+    """The must-haves in a word or two: 'pass', '2 open: ask', 'fails 1'."""
+    failed = [g for g in row.gates if g.failed]
+    if failed:
+        return f"fails {len(failed)}"
+    opened = row.open_gates
+    return f"{len(opened)} open: ask" if opened else "pass"
+
+
+def ranking_frame(
+    result: Result,
+    overridden: set[tuple[str, str]],
+    baseline: Baseline | None = None,
+    rows: Sequence[VendorResult] | None = None,
+) -> pd.DataFrame:
+    """The ranking table (of `rows`, by default all): rank and its change since the baseline,
+    vendor, score, must-haves, evidence coverage, stale claims, overrides."""
+    out = []
+    for row in result.rows if rows is None else rows:
+        out.append(
             {
                 "Rank": row.rank,
+                "Change": change_text(row, baseline),
                 "Vendor": row.name,
                 "Score": round(row.score, 1),
-                "Gates": gates,
-                "Confirmed evidence": row.confirmed_share,
-                "Reported or claimed": row.coverage["reported"] + row.coverage["claimed"],
+                "Must-haves": gates_short(row),
+                "Confirmed": row.confirmed_share,
                 "Unknown": row.coverage["unknown"],
+                "Stale": len(row.stale),
                 "Overrides": sum(1 for v, _ in overridden if v == row.vendor),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(out)
 
 
-RANKING_COLUMNS = {
-    "Score": st.column_config.NumberColumn(format="%.1f", help="0–100 under the chosen method"),
-    "Confirmed evidence": st.column_config.ProgressColumn(
-        format="percent",
-        min_value=0,
-        max_value=1,
-        help="Share of the weight backed by verified or confirmed claims",
-    ),
-    "Reported or claimed": st.column_config.ProgressColumn(
-        format="percent", min_value=0, max_value=1
-    ),
-    "Unknown": st.column_config.ProgressColumn(
-        format="percent", min_value=0, max_value=1, help="Share of the weight with no evidence"
-    ),
-    "Overrides": st.column_config.NumberColumn(help="Claims replaced or added by the buyer"),
-}
+def ranking_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Column settings that fit the table in the width of a laptop screen: the vendor column as
+    wide as its longest name, nothing else wider than it needs."""
+    longest = int(frame["Vendor"].str.len().max()) if len(frame) else 10
+    return {
+        "Rank": st.column_config.NumberColumn("#", width=40),
+        "Change": st.column_config.TextColumn(
+            width=72,
+            help="Places gained (▲) or lost (▼), and the score's change, since the baseline",
+        ),
+        "Vendor": st.column_config.TextColumn(width=min(24 + 8 * longest, 340)),
+        "Score": st.column_config.NumberColumn(
+            format="%.1f", width=60, help="0–100 under the chosen method"
+        ),
+        "Must-haves": st.column_config.TextColumn(
+            width=100,
+            help="pass; open: no evidence either way, a question to ask (listed below the "
+            "table); fails: the evidence says no",
+        ),
+        "Confirmed": st.column_config.ProgressColumn(
+            format="percent",
+            min_value=0,
+            max_value=1,
+            width=105,
+            help="Share of the weight backed by verified or confirmed claims",
+        ),
+        "Unknown": st.column_config.ProgressColumn(
+            format="percent",
+            min_value=0,
+            max_value=1,
+            width=105,
+            help="Share of the weight with no evidence: open questions",
+        ),
+        "Stale": st.column_config.NumberColumn(
+            width=55, help="Claims older than the template's limit (see the Vendor page)"
+        ),
+        "Overrides": st.column_config.NumberColumn(
+            width=80, help="Claims replaced or added by the buyer"
+        ),
+    }
 
 
 def difference_frame(result: Result, template: Template, first: str, second: str) -> pd.DataFrame:
@@ -110,7 +163,10 @@ def why_summary(result: Result, first: str, second: str) -> str:
     text = f"{md(a.name)} {verb} {md(b.name)} by {abs(margin):.1f} weighted-sum points"
     if a.passed_gates != b.passed_gates:
         failing = b.name if a.passed_gates else a.name
-        text += f"; {md(failing)} fails a gate, which ranks it below every vendor that passes"
+        text += (
+            f"; {md(failing)} fails a must-have on the evidence, which ranks it below every "
+            "vendor that does not"
+        )
     return text + "."
 
 

@@ -27,6 +27,7 @@ from scorecard.model import Template, Vendor
 from scorecard.scoring import (
     ZERO_WEIGHTS,
     Matrix,
+    Options,
     Result,
     ScoringError,
     build_matrix,
@@ -34,6 +35,7 @@ from scorecard.scoring import (
     total_weight,
 )
 from scorecard.session import SESSION_FORMAT, Session, apply_overrides
+from scorecard.summary import Summary, summarise, summary_draws
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -150,12 +152,21 @@ def overridden() -> set[tuple[str, str]]:
     return {(o.vendor, o.criterion) for o in session().overrides}
 
 
+def options() -> Options:
+    """The session's scoring options, staleness judged today unless the session says a day."""
+    return session().options(today())
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _matrix(
-    key: str, _template: Template, _vendors: tuple[Vendor, ...], _conditions: dict[str, bool]
+    key: str,
+    _template: Template,
+    _vendors: tuple[Vendor, ...],
+    _conditions: dict[str, bool],
+    as_of: dt.date | None,
 ) -> Matrix:
     del key  # the cache key: a hash of the template, the vendors, overrides and situation
-    return build_matrix(_template, _vendors, _conditions)
+    return build_matrix(_template, _vendors, _conditions, as_of)
 
 
 def matrix() -> Matrix:
@@ -168,9 +179,10 @@ def matrix() -> Matrix:
         current.overrides,
         current.conditions,
         shipped().vendors,
+        options().as_of,
     )
     last = st.session_state.get("state_matrix")
-    if last is not None and all(a is b for a, b in zip(last[0], inputs, strict=True)):
+    if last is not None and all(a is b or a == b for a, b in zip(last[0], inputs, strict=True)):
         return last[1]
     chosen = tuple(vendors())
     key = hashlib.sha256(
@@ -178,7 +190,7 @@ def matrix() -> Matrix:
         + b"\0".join(v.model_dump_json().encode() for v in chosen)
         + repr(sorted(current.conditions.items())).encode()
     ).hexdigest()
-    built = _matrix(key, current.template, chosen, dict(current.conditions))
+    built = _matrix(key, current.template, chosen, dict(current.conditions), inputs[-1])
     st.session_state["state_matrix"] = (inputs, built)
     return built
 
@@ -187,7 +199,7 @@ def scoring_problem() -> str | None:
     """Why the session cannot be scored (every weight is 0), or None."""
     current = session()
     try:
-        total = total_weight(current.template, current.options())
+        total = total_weight(current.template, options())
     except ScoringError as exc:
         return str(exc)
     return ZERO_WEIGHTS if total <= 0 else None
@@ -196,7 +208,26 @@ def scoring_problem() -> str | None:
 def result(built: Matrix | None = None) -> Result:
     """The ranking under the session's weights, gates and policies (on `built`, if the caller
     already has the matrix)."""
-    return evaluate(session().template, built or matrix(), session().options())
+    return evaluate(session().template, built or matrix(), options())
+
+
+def names() -> dict[str, str]:
+    """What a reader calls every vendor and criterion of the session, by id."""
+    return {v.id: v.name for v in vendors()} | {c.id: c.name for c in session().template.nodes()}
+
+
+def summary(built: Matrix, ranked: Result) -> Summary:
+    """The recommendation, certainty and open questions of `ranked`. The values SMAA draws
+    depend on the matrix and the policies, not on the weights: they are drawn once and reused
+    while only weights move."""
+    current = options()
+    policies = (current.missing, current.confidence, current.open_gates, current.stale)
+    policies += (tuple(sorted(current.gates.items())),)
+    last = st.session_state.get("state_draws")
+    if last is None or last[0] is not built or last[1] != policies:
+        last = (built, policies, summary_draws(session().template, built, current))
+        st.session_state["state_draws"] = last
+    return summarise(session().template, built, ranked, current, names(), last[2])
 
 
 def today() -> dt.date:

@@ -83,7 +83,7 @@ def robustness_text(analysis: Robustness, names: dict[str, str]) -> str:
             f"{conf:>11}"
         )
     if acc.decisive:
-        leader = names.get(acc.leader, acc.leader)
+        leader = names.get(acc.focus, acc.focus)
         lines += ["", f"Open questions that matter most ({leader} first if the answer is …)"]
         lines += [
             f"  {names.get(q.vendor, q.vendor)}: {names.get(q.criterion, q.criterion)} — "

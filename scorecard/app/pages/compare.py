@@ -1,12 +1,23 @@
-"""Compare: choose template, vendors, profile and weights; see the ranking and why."""
+"""Compare: choose template, vendors, profile and weights; see who leads, how surely, and why."""
+
+import datetime as dt
+from dataclasses import replace
 
 import streamlit as st
 
 from scorecard.app import components as ui
 from scorecard.app import state
 from scorecard.export import charts
-from scorecard.robustness import flip_sentence, sensitivity, smallest_flip
-from scorecard.scoring import METHOD_NAMES, METHODS, resolve_weights
+from scorecard.export.robust import ON_WEIGHTED_SUM
+from scorecard.scoring import (
+    METHOD_DESCRIPTIONS,
+    METHOD_NAMES,
+    METHODS,
+    evaluate,
+    resolve_weights,
+    set_share,
+    shares_of,
+)
 
 data = state.shipped()
 session = state.session()
@@ -45,44 +56,208 @@ with st.sidebar:
         on_change=lambda: state.update(vendors=tuple(st.session_state["compare_vendors"])),
     )
 
+# Sibling groups: the top-level criteria, and the sub-criteria of each group.
+SIBLINGS = {c.id: template.criteria for c in template.criteria} | {
+    child.id: node.criteria for node in template.nodes() for child in node.criteria
+}
 
-def _weights_from(profile: str | None) -> None:
-    """Reset every weight slider to the template's (or a profile's) weights: the sliders are
-    forgotten, and drawn again from the session's weights."""
-    state.update(profile=profile, weights={})
+
+def _forget_sliders() -> None:
     for node in template.nodes():
         st.session_state.pop(f"compare_w_{node.id}", None)
 
 
-def _set_weight(criterion_id: str) -> None:
-    state.update(
-        weights={
-            **state.session().weights,
-            criterion_id: st.session_state[f"compare_w_{criterion_id}"],
-        }
-    )
+def _weights_from(profile: str | None) -> None:
+    """Back to the template's (or a profile's) weights: the sliders are drawn again from them."""
+    state.update(profile=profile, weights={})
+    _forget_sliders()
 
 
-def _slider(node, weights, maximum: float) -> None:
-    # The value comes from the session; once drawn, the slider keeps its own state (its key).
+def _set_share(criterion_id: str) -> None:
+    """One weight moved to a share: its siblings keep their proportions and take the rest."""
+    siblings = [c.id for c in SIBLINGS[criterion_id]]
+    weights = resolve_weights(template, state.options())
+    share = st.session_state[f"compare_w_{criterion_id}"]
+    new = set_share({k: weights[k] for k in siblings}, criterion_id, share)
+    state.update(weights={**state.session().weights, **new})
+    for key, value in new.items():
+        if key != criterion_id:
+            st.session_state[f"compare_w_{key}"] = round(value, 1)
+
+
+def _slider(node, shares: dict[str, float]) -> None:
+    key = f"compare_w_{node.id}"
+    if key not in st.session_state:
+        st.session_state[key] = round(shares[node.id], 1)
     st.slider(
         ui.md(node.name),
         0.0,
-        max(maximum, weights[node.id]),
-        value=float(weights[node.id]),
-        step=1.0 if maximum > 10 else 0.5,
-        key=f"compare_w_{node.id}",
-        on_change=_set_weight,
+        100.0,
+        step=1.0,
+        format="%.0f%%",
+        key=key,
+        on_change=_set_share,
         args=(node.id,),
         help=ui.md(node.description) or None,
     )
+
+
+def _pin() -> None:
+    now = dt.datetime.now().strftime("%H:%M:%S")
+    st.session_state["compare_baseline"] = (
+        ui.baseline_of(state.result()),
+        f"the ranking pinned at {now}",
+    )
+
+
+def _policy_widgets(session) -> None:
+    gate_list = [("available", "Service can be bought (not discontinued)", True)] + [
+        (g.id, g.name, g.enabled) for g in template.gates
+    ]
+    st.subheader("Must-haves (gates)")
+    for gate_id, name, default in gate_list:
+        key = f"compare_gate_{gate_id}"
+        if key not in st.session_state:
+            st.session_state[key] = session.gates.get(gate_id, default)
+        st.toggle(
+            ui.md(name),
+            key=key,
+            on_change=lambda g=gate_id: state.update(
+                gates={**state.session().gates, g: st.session_state[f"compare_gate_{g}"]}
+            ),
+        )
+    open_choices = {"include": "ask: rank it by its score", "exclude": "count it as no"}
+    if "compare_open_gates" not in st.session_state:
+        st.session_state["compare_open_gates"] = session.open_gates or template.policies.open_gates
+    st.radio(
+        "No evidence on a must-have",
+        list(open_choices),
+        format_func=open_choices.get,
+        key="compare_open_gates",
+        help="Silence is not a no: by default a vendor that has not answered stays ranked by "
+        "its score, with the question marked. Buyers who must treat silence as no can say so; "
+        "the choice goes into every export.",
+        on_change=lambda: state.update(open_gates=st.session_state["compare_open_gates"]),
+    )
+    if template.conditions:
+        st.subheader("Your situation")
+        st.caption("A vendor's answer that holds only in another situation does not count.")
+    for condition_id, condition in template.conditions.items():
+        key = f"compare_cond_{condition_id}"
+        if key not in st.session_state:
+            st.session_state[key] = session.conditions.get(condition_id, condition.holds)
+        st.toggle(
+            ui.md(condition.name),
+            key=key,
+            on_change=lambda c=condition_id: state.update(
+                conditions={
+                    **state.session().conditions,
+                    c: st.session_state[f"compare_cond_{c}"],
+                }
+            ),
+        )
+    st.subheader("Policies")
+    if "compare_missing" not in st.session_state:
+        st.session_state["compare_missing"] = session.missing or template.policies.missing
+    st.radio(
+        "Missing data",
+        ["worst", "neutral", "exclude"],
+        key="compare_missing",
+        horizontal=True,
+        help="worst: no evidence, no credit; neutral: half credit; exclude: renormalise "
+        "over what is known",
+        on_change=lambda: state.update(missing=st.session_state["compare_missing"]),
+    )
+    if "compare_confidence" not in st.session_state:
+        st.session_state["compare_confidence"] = (
+            template.policies.confidence.enabled
+            if session.confidence is None
+            else session.confidence
+        )
+    st.toggle(
+        "Discount weaker evidence",
+        key="compare_confidence",
+        on_change=lambda: state.update(confidence=st.session_state["compare_confidence"]),
+    )
+    if "compare_stale" not in st.session_state:
+        st.session_state["compare_stale"] = session.stale or template.policies.stale
+    st.radio(
+        f"Evidence older than {template.policies.stale_after_days} days",
+        ["full", "discount", "unknown"],
+        key="compare_stale",
+        horizontal=True,
+        help=f"full: counts as it is; discount: credited at "
+        f"{template.policies.stale_factor:.0%}; unknown: counts as an open question again",
+        on_change=lambda: state.update(stale=st.session_state["compare_stale"]),
+    )
+    if "compare_method" not in st.session_state:
+        st.session_state["compare_method"] = session.method
+    st.selectbox(
+        "Method",
+        METHODS,
+        format_func=METHOD_NAMES.get,
+        key="compare_method",
+        help="; ".join(METHOD_DESCRIPTIONS.values()),
+        on_change=lambda: state.update(method=st.session_state["compare_method"]),
+    )
+
+
+def _open_questions(result, summary) -> None:
+    """Every open must-have of a ranked vendor with what to ask, and the open questions that
+    move the certainty most."""
+    by_id = {v.id: v for v in state.vendors()}
+    asks = []
+    for row in result.rows:
+        for gate in row.gates:
+            if gate.enabled and gate.outcome == "open":
+                criterion = next(g.criterion for g in template.gates if g.id == gate.id)
+                claim = by_id[row.vendor].claims.get(criterion)
+                note = claim.note if claim is not None and claim.value is None else gate.detail
+                asks.append(f"- **{ui.md(row.name)}** — {ui.md(gate.name)}: {ui.md(note)}")
+    if not asks and not summary.questions:
+        return
+    label = f"Questions to ask the vendors ({len(asks)} open must-have(s))"
+    with st.expander(label, expanded=False):
+        if asks:
+            st.markdown("**Must-haves with no evidence either way**")
+            st.markdown("\n".join(asks))
+        if summary.questions:
+            st.markdown("**The answers that would move the ranking most**")
+            st.markdown("\n".join(f"- {ui.md(q)}" for q in summary.questions))
+
+
+def _ranking(result, baseline) -> None:
+    overridden = state.overridden()
+    passing = [r for r in result.rows if r.passed_gates]
+    failing = [r for r in result.rows if not r.passed_gates]
+    for rows, key in ((passing, "compare_ranking"), (failing, "compare_failing")):
+        if not rows:
+            continue
+        if rows is failing:
+            st.divider()
+            st.markdown("**Below the line: the evidence says no to a must-have**")
+            st.caption("; ".join(f"{ui.md(r.name)}: {ui.md(r.gates_text)}" for r in failing) + ".")
+        table = ui.ranking_frame(result, overridden, baseline, rows)
+        columns = [c for c in table.columns if c != "Overrides" or table[c].any()]
+        st.dataframe(
+            table[columns],
+            height=ui.table_height(len(table)),
+            hide_index=True,
+            column_config=ui.ranking_columns(table),
+            key=key,
+            on_select="ignore",
+        )
 
 
 @st.fragment
 def panel() -> None:
     """Everything a weight, gate or policy change affects: reruns alone."""
     session = state.session()
-    weights = resolve_weights(template, session.options())
+    options = state.options()
+    weights = resolve_weights(template, options)
+    shares: dict[str, float] = {}
+    for group in [template.criteria, *(n.criteria for n in template.nodes() if n.criteria)]:
+        shares |= shares_of({c.id: weights[c.id] for c in group})
     with st.sidebar:
         profiles = ["(template weights)", *template.profiles]
         if "compare_profile" not in st.session_state:
@@ -104,79 +279,14 @@ def panel() -> None:
             on_click=lambda: _weights_from(state.session().profile),
             help="Back to the profile's (or the template's) weights",
         )
-        st.subheader("Weights")
+        st.subheader("Weights, as shares of 100%")
         for top in template.criteria:
-            _slider(top, weights, 100.0)
+            _slider(top, shares)
             if len(top.criteria) > 1:
-                with st.expander(f"{ui.md(top.name)}: sub-criteria"):
-                    for child in top.walk():
-                        if child is not top:
-                            _slider(child, weights, 10.0)
-        st.subheader("Gates")
-        gate_list = [("available", "Service can be bought (not discontinued)", True)] + [
-            (g.id, g.name, g.enabled) for g in template.gates
-        ]
-        for gate_id, name, default in gate_list:
-            key = f"compare_gate_{gate_id}"
-            if key not in st.session_state:
-                st.session_state[key] = session.gates.get(gate_id, default)
-            st.toggle(
-                ui.md(name),
-                key=key,
-                on_change=lambda g=gate_id: state.update(
-                    gates={**state.session().gates, g: st.session_state[f"compare_gate_{g}"]}
-                ),
-            )
-        if template.conditions:
-            st.subheader("Your situation")
-            st.caption("A vendor's answer that holds only in another situation does not count.")
-        for condition_id, condition in template.conditions.items():
-            key = f"compare_cond_{condition_id}"
-            if key not in st.session_state:
-                st.session_state[key] = session.conditions.get(condition_id, condition.holds)
-            st.toggle(
-                ui.md(condition.name),
-                key=key,
-                on_change=lambda c=condition_id: state.update(
-                    conditions={
-                        **state.session().conditions,
-                        c: st.session_state[f"compare_cond_{c}"],
-                    }
-                ),
-            )
-        st.subheader("Policies")
-        missing = ["worst", "neutral", "exclude"]
-        if "compare_missing" not in st.session_state:
-            st.session_state["compare_missing"] = session.missing or template.policies.missing
-        st.radio(
-            "Missing data",
-            missing,
-            key="compare_missing",
-            horizontal=True,
-            help="worst: no evidence, no credit; neutral: half credit; exclude: renormalise "
-            "over what is known",
-            on_change=lambda: state.update(missing=st.session_state["compare_missing"]),
-        )
-        if "compare_confidence" not in st.session_state:
-            st.session_state["compare_confidence"] = (
-                template.policies.confidence.enabled
-                if session.confidence is None
-                else session.confidence
-            )
-        st.toggle(
-            "Discount weaker evidence",
-            key="compare_confidence",
-            on_change=lambda: state.update(confidence=st.session_state["compare_confidence"]),
-        )
-        if "compare_method" not in st.session_state:
-            st.session_state["compare_method"] = session.method
-        st.selectbox(
-            "Method",
-            METHODS,
-            format_func=METHOD_NAMES.get,
-            key="compare_method",
-            on_change=lambda: state.update(method=st.session_state["compare_method"]),
-        )
+                with st.expander(f"{ui.md(top.name)}: its parts, as shares of it"):
+                    for child in top.criteria:
+                        _slider(child, shares)
+        _policy_widgets(session)
 
     if not state.session().vendors:
         st.info("Choose at least one vendor in the sidebar.")
@@ -187,37 +297,44 @@ def panel() -> None:
         return
     built = state.matrix()
     result = state.result(built)
+    summary = state.summary(built, result)
     st.title("Compare vendors")
-    discount = "on" if result.confidence else "off"
     st.caption(
-        f"{ui.md(template.name)} v{ui.md(template.version)} · "
-        f"{METHOD_NAMES[result.method]} · missing data: {result.missing} · "
-        f"confidence discount: {discount}"
+        f"{ui.md(template.name)} v{ui.md(template.version)} · {METHOD_NAMES[result.method]} · "
+        f"missing data: {result.missing} · evidence discount: "
+        f"{'on' if result.confidence else 'off'} · no evidence on a must-have: "
+        f"{'ask' if result.open_gates == 'include' else 'counts as no'} · stale evidence: "
+        f"{result.stale}"
     )
-    table = ui.ranking_frame(result, state.overridden())
-    st.dataframe(
-        table,
-        height=ui.table_height(len(table)),
-        hide_index=True,
-        column_config=ui.RANKING_COLUMNS,
-        key="compare_ranking",
-        on_select="ignore",
-    )
-    names = {v: result.row(v).name for v in state.session().vendors} | charts.names(template)
-    flip = smallest_flip(sensitivity(template, built, state.session().options(), points=0))
-    st.caption(ui.md(flip_sentence(flip, names)))
+    st.info(ui.md(summary.recommendation))
+    note = "" if result.method == "wsm" else f" {ON_WEIGHTED_SUM}"
+    st.caption(ui.md(summary.certainty) + ui.md(note))
+
+    if "compare_baseline" not in st.session_state:
+        start = evaluate(template, built, replace(options, weights={}))
+        st.session_state["compare_baseline"] = (
+            ui.baseline_of(start),
+            "the profile's weights when the session began",
+        )
+    baseline, since = st.session_state["compare_baseline"]
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.caption(f"Change: against {since}.")
+    right.button("Pin as baseline", key="compare_pin", on_click=_pin, width="stretch")
+    _ranking(result, baseline)
+    _open_questions(result, summary)
+
     cells = len(result.rows) * len(built.leaf_ids)
-    for column, note, data, spec in zip(
+    for column, chart_note, frame, spec in zip(
         st.columns(2),
         (charts.chart_note(result), charts.chart_note(result, cells)),
         (charts.contributions_data, charts.utilities_data),
         (charts.contributions_chart, charts.utilities_heatmap),
         strict=True,
     ):
-        if note:
-            column.caption(note)
+        if chart_note:
+            column.caption(chart_note)
         else:
-            column.vega_lite_chart(data(result, template), spec(template), width="stretch")
+            column.vega_lite_chart(frame(result, template), spec(template), width="stretch")
 
     st.subheader("Why one vendor ranks above another")
     ids = [row.vendor for row in result.rows]
@@ -225,9 +342,13 @@ def panel() -> None:
     if len(ids) < 2:
         st.info("Choose two vendors or more to compare them.")
         return
+    # A new set of vendors starts again from #1 against #2.
+    if st.session_state.get("compare_pair_set") != sorted(ids):
+        st.session_state["compare_pair_set"] = sorted(ids)
+        st.session_state["compare_a"], st.session_state["compare_b"] = ids[0], ids[1]
     a_col, b_col = st.columns(2)
-    first = a_col.selectbox("Vendor", ids, index=0, format_func=label.get, key="compare_a")
-    second = b_col.selectbox("against", ids, index=1, format_func=label.get, key="compare_b")
+    first = a_col.selectbox("Vendor", ids, format_func=label.get, key="compare_a")
+    second = b_col.selectbox("against", ids, format_func=label.get, key="compare_b")
     if first == second:
         st.info("Choose two different vendors.")
         return

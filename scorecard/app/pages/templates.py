@@ -9,17 +9,24 @@ from scorecard.app import state
 from scorecard.diff import diff_templates
 from scorecard.loading import dump_yaml, load_template
 from scorecard.model import MAX_WEIGHT, BooleanMeasure, CoverageMeasure, RatingMeasure
-from scorecard.scoring import Options, global_weights, resolve_weights
+from scorecard.scoring import global_weights, requirement_text, resolve_weights
 
 session = state.session()
 template = session.template
+weights = resolve_weights(template, state.options())
+# The template as it would be downloaded: with the session's weights (Compare's sliders and the
+# Edit tab change the same weights).
+as_edited = template.with_weights(dict(session.weights))
 st.title("Criteria template")
 st.caption(f"{ui.md(template.name)} · id {template.id} · version {ui.md(template.version)}")
+flash = st.session_state.pop("templates_flash", None)
+if flash:
+    st.success(flash)
 
 tree, edit, files, changes = st.tabs(["Tree", "Edit", "Upload and download", "Changes"])
 
 with tree:
-    shares = global_weights(template, resolve_weights(template, Options()))
+    shares = global_weights(template, weights)
     for top in template.criteria:
         st.markdown(f"### {ui.md(top.name)} — {shares[top.id]:.0%}")
         if top.description:
@@ -28,8 +35,8 @@ with tree:
             if node is top:
                 continue
             st.markdown(
-                f"- **{ui.md(node.name)}** (`{node.id}`, weight {node.weight:g}, "
-                f"{shares[node.id]:.1%} of the total): {ui.md(node.description)}"
+                f"- **{ui.md(node.name)}** (`{node.id}`, {shares[node.id]:.1%} of the total): "
+                f"{ui.md(node.description)}"
             )
             if isinstance(node.measure, RatingMeasure):
                 with st.expander(f"Rubric: {ui.md(node.name)}"):
@@ -37,28 +44,31 @@ with tree:
                         st.markdown(f"{level}. {ui.md(text)}")
     if template.gates:
         st.markdown("### Gates")
+        leaves = {leaf.id: leaf for leaf in template.leaves()}
         for gate in template.gates:
             state_text = "on" if gate.enabled else "off by default"
+            leaf = leaves[gate.criterion]
             st.markdown(
-                f"- **{ui.md(gate.name)}** ({state_text}): `{gate.criterion}` "
-                f"must meet {ui.md(str(gate.require))}"
+                f"- **{ui.md(gate.name)}** ({state_text}): {ui.md(leaf.name)} must be "
+                f"{ui.md(requirement_text(gate.require, leaf))}"
             )
-
-
-def _save(new_template) -> None:
-    """Keep an edited template in the session (weights set on Compare are kept)."""
-    state.update(template=new_template)
 
 
 with edit:
     st.markdown(
-        "Weights are relative among siblings. Changes apply to this session; download "
-        "the template to keep them."
+        "Weights are relative among siblings: these are the session's weights, the same ones "
+        "Compare's sliders set. Changes apply to this session; download the template to keep "
+        "them."
     )
     parents = {child.id: node.id for node in template.nodes() for child in node.criteria}
     frame = pd.DataFrame(
         [
-            {"id": n.id, "criterion": n.name, "under": parents.get(n.id, ""), "weight": n.weight}
+            {
+                "id": n.id,
+                "criterion": n.name,
+                "under": parents.get(n.id, ""),
+                "weight": round(weights[n.id], 2),
+            }
             for n in template.nodes()
         ]
     )
@@ -71,15 +81,11 @@ with edit:
             "weight": st.column_config.NumberColumn(min_value=0.0, max_value=MAX_WEIGHT, step=0.5)
         },
     )
-    new_weights = dict(zip(edited["id"], edited["weight"], strict=True))
-
-    def reweight(nodes):
-        return tuple(
-            n.model_copy(
-                update={"weight": float(new_weights[n.id]), "criteria": reweight(n.criteria)}
-            )
-            for n in nodes
-        )
+    new_weights = {
+        k: float(w)
+        for k, w in zip(edited["id"], edited["weight"], strict=True)
+        if float(w) != round(weights[k], 2)
+    }
 
     gates = []
     leaves = {leaf.id: leaf for leaf in template.leaves()}
@@ -127,23 +133,21 @@ with edit:
             profiles[name] = profile.model_copy(update={"weights": {**kept, **values}})
 
     candidate = template.model_copy(
-        update={
-            "criteria": reweight(template.criteria),
-            "gates": tuple(gates),
-            "profiles": profiles or template.profiles,
-        }
+        update={"gates": tuple(gates), "profiles": profiles or template.profiles}
     )
+    if new_weights:
+        state.update(weights={**session.weights, **new_weights})
+        for node in template.nodes():  # Compare's sliders are drawn again from these weights
+            st.session_state.pop(f"compare_w_{node.id}", None)
     if candidate != template:
-        if all(w == 0 for w in new_weights.values()):
-            st.error("Every weight is 0: give at least one criterion a weight.")
-        else:
-            _save(candidate)
-            st.rerun()
+        state.update(template=candidate)
+    if new_weights or candidate != template:
+        st.rerun()
 
 with files:
     st.download_button(
-        "Download this template (YAML)",
-        dump_yaml(template),
+        "Download this template (YAML), with the session's weights",
+        dump_yaml(as_edited),
         file_name=f"{template.id}.yaml",
         mime="application/x-yaml",
         key="templates_download",
@@ -161,15 +165,15 @@ with files:
     if loaded is not None and st.button(
         f"Use {ui.md(loaded.name)} in this session", key="templates_use"
     ):
-        state.replace(state.new_session(loaded, state.shipped().vendors), origin=loaded)
-        st.success(f"Now comparing on {ui.md(loaded.name)}.")
+        # Changes then shows what the upload changes against the template in use until now.
+        state.replace(state.new_session(loaded, state.shipped().vendors), origin=as_edited)
+        st.session_state["templates_flash"] = f"Now comparing on {ui.md(loaded.name)}."
+        st.rerun()
 
 with changes:
     origin = st.session_state.get("template_origin", template)
-    found = diff_templates(origin, template)
-    st.caption(
-        f"Against {ui.md(origin.name)} v{ui.md(origin.version)}, where this session started."
-    )
+    found = diff_templates(origin, as_edited)
+    st.caption(f"Against {ui.md(origin.name)} v{ui.md(origin.version)}.")
     if not found:
         st.info("No changes.")
     else:
