@@ -400,6 +400,7 @@ class VendorResult:
     utilities: dict[str, float | None]  # leaf -> utility after policies (None: excluded)
     known_weight: float  # share of the weight backed by any evidence
     stale: tuple[str, ...] = ()  # leaves whose claim is older than the template's limit
+    unknown: tuple[str, ...] = ()  # leaves with no evidence that counts: open questions
 
     @property
     def confirmed_share(self) -> float:
@@ -651,6 +652,9 @@ def evaluate(template: Template, matrix: Matrix, options: Options = Options()) -
             },
             known_weight=float(known[i]),
             stale=tuple(leaf for j, leaf in enumerate(matrix.leaf_ids) if matrix.stale[i, j]),
+            unknown=tuple(
+                leaf for j, leaf in enumerate(matrix.leaf_ids) if applied.level[i, j] == UNKNOWN
+            ),
         )
         for i, vid in enumerate(matrix.vendor_ids)
     ]

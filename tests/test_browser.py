@@ -118,7 +118,7 @@ def page(tmp_path) -> Iterator[Page]:
 
 
 def _ranking(page: Page) -> list[str]:
-    cells = page.locator('[data-testid="stDataFrame"]').first.locator('td[aria-colindex="2"]')
+    cells = page.locator('[data-testid="stDataFrame"]').first.locator('td[aria-colindex="3"]')
     return cells.all_text_contents()
 
 

@@ -335,9 +335,18 @@ def test_weights_that_cannot_score_are_a_clear_message(weight, capsys):
 
 @pytest.mark.parametrize("page", ["compare", "vendor", "robustness", "export"])
 def test_every_weight_at_zero_is_a_message_on_every_page(page):
+    # Compare's sliders are shares and always add up to 100%; the Templates editor can still set
+    # every weight to 0.
     at = AppTest.from_file(APP, default_timeout=60).run()
-    for top in WORKSPACE.template.criteria:
-        at.slider(key=f"compare_w_{top.id}").set_value(0.0).run()
+    at.switch_page("scorecard/app/pages/templates.py").run()
+    frame = at.data_editor(key="templates_weights").value
+    tops = {c.id for c in WORKSPACE.template.criteria}
+    at.session_state["templates_weights"] = {
+        "edited_rows": {int(i): {"weight": 0.0} for i in frame.index[frame["id"].isin(tops)]},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
     at.switch_page(f"scorecard/app/pages/{page}.py").run()
     assert not at.exception
     assert any("every weight is 0" in e.value for e in at.error)

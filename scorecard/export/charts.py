@@ -43,6 +43,18 @@ def names(template: Template) -> dict[str, str]:
 # validating an Altair chart costs more than scoring, so a rerun only makes the table.
 
 
+#: Distinct colours for up to 20 series (Tableau 20 reordered: the ten strong hues first, then
+#: their light partners), so no two neighbours in a legend look alike.
+PALETTE = [
+    "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2",
+    "#b279a2", "#eeca3b", "#9d755d", "#ff9da6", "#bab0ac",
+    "#9ecae9", "#ffbf79", "#88d27a", "#ff9d98", "#83bcb6",
+    "#d6a5c9", "#f2cf5b", "#d8b5a5", "#fcbfd2", "#79706e",
+]  # fmt: skip
+#: Names are never cut: an axis or legend label gets the room it needs.
+LABELS = {"axis": {"labelLimit": 0}, "legend": {"labelLimit": 0}}
+
+
 @functools.cache
 def _contributions_spec(criteria: tuple[str, ...]) -> dict[str, Any]:
     return _without_data(
@@ -51,15 +63,25 @@ def _contributions_spec(criteria: tuple[str, ...]) -> dict[str, Any]:
         .encode(
             x=alt.X("sum(Points):Q", title="Points"),
             y=alt.Y("Vendor:N", sort=alt.EncodingSortField("Rank", op="min"), title=None),
-            color=alt.Color("Criterion:N", sort=list(criteria)),
+            color=alt.Color(
+                "Criterion:N",
+                sort=list(criteria),
+                scale=alt.Scale(domain=list(criteria), range=PALETTE[: len(criteria)]),
+            ),
+            order=alt.Order("Order:Q"),
             tooltip=["Vendor:N", "Criterion:N", alt.Tooltip("Points:Q", format=".1f")],
         )
+        .configure(**LABELS)
     )
 
 
-def _without_data(chart: alt.Chart) -> dict[str, Any]:
-    """The spec alone: Altair puts a placeholder dataset in a chart that has none."""
-    return {k: v for k, v in chart.to_dict().items() if k not in ("data", "datasets")}
+def _without_data(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The spec alone: Altair puts a placeholder dataset in a chart (and in each layer) that has
+    none."""
+    spec = {k: v for k, v in chart.to_dict().items() if k not in ("data", "datasets")}
+    if "layer" in spec:
+        spec["layer"] = [{k: v for k, v in layer.items() if k != "data"} for layer in spec["layer"]]
+    return spec
 
 
 def contributions_chart(template: Template) -> dict[str, Any]:
@@ -71,24 +93,56 @@ def contributions_data(result: Result, template: Template) -> pd.DataFrame:
     label = names(template)
     return pd.DataFrame(
         [
-            {"Vendor": row.name, "Rank": i, "Criterion": label[c], "Points": points}
+            {"Vendor": row.name, "Rank": i, "Criterion": label[c], "Order": k, "Points": points}
             for i, row in enumerate(result.rows)
-            for c, points in row.contributions.items()
+            for k, (c, points) in enumerate(row.contributions.items())
         ]
     )
 
 
 @functools.cache
 def _utilities_spec(leaves: tuple[str, ...]) -> dict[str, Any]:
-    return _without_data(
-        alt.Chart(title="Utility by criterion (0 = worst, 1 = best; grey = excluded)")
-        .mark_rect()
+    base = alt.Chart().encode(
+        x=alt.X("Criterion:N", sort=list(leaves), title=None, axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("Vendor:N", sort=alt.EncodingSortField("Rank", op="min"), title=None),
+        tooltip=[
+            "Vendor:N",
+            "Criterion:N",
+            "Evidence:N",
+            alt.Tooltip("Utility:Q", format=".2f"),
+        ],
+    )
+    known = (
+        base.mark_rect()
         .encode(
-            x=alt.X("Criterion:N", sort=list(leaves), title=None),
-            y=alt.Y("Vendor:N", sort=alt.EncodingSortField("Rank", op="min"), title=None),
-            color=alt.Color("Utility:Q", scale=alt.Scale(domain=[0, 1], scheme="blues")),
-            tooltip=["Vendor:N", "Criterion:N", alt.Tooltip("Utility:Q", format=".2f")],
+            color=alt.Color(
+                "Utility:Q", scale=alt.Scale(domain=[0, 1], scheme="blues"), title="Utility"
+            )
         )
+        .transform_filter("datum.Evidence == 'known'")
+    )
+    unknown = (
+        base.mark_rect(color="#e8e8e8")
+        .encode(
+            opacity=alt.Opacity(
+                "Evidence:N",
+                scale=alt.Scale(domain=["no evidence"], range=[1]),
+                legend=alt.Legend(title=None, symbolType="square", symbolFillColor="#e8e8e8"),
+            )
+        )
+        .transform_filter("datum.Evidence == 'no evidence'")
+    )
+    marks = base.mark_text(text="?", color="#555555", fontSize=11).transform_filter(
+        "datum.Evidence == 'no evidence'"
+    )
+    return _without_data(
+        alt.layer(
+            known,
+            unknown,
+            marks,
+            title="Utility by criterion (0 = worst, 1 = best; ? = no evidence, scored by the "
+            "missing-data policy)",
+        ).configure(**LABELS)
     )
 
 
@@ -107,6 +161,7 @@ def utilities_data(result: Result, template: Template) -> pd.DataFrame:
                 "Rank": i,
                 "Criterion": label[leaf],
                 "Utility": row.utilities.get(leaf),
+                "Evidence": "no evidence" if leaf in row.unknown else "known",
             }
             for i, row in enumerate(result.rows)
             for leaf in leaves
@@ -117,15 +172,9 @@ def utilities_data(result: Result, template: Template) -> pd.DataFrame:
 def with_data(spec: dict[str, Any], data: pd.DataFrame) -> dict[str, Any]:
     """A spec with its table inline, for a renderer outside the app (vl-convert). vl-convert
     lays out text with its own font metrics and the reader's browser draws it in another font,
-    often wider: labels are cut at 150 px and the chart keeps a margin, so nothing is clipped."""
-    config = spec.get("config", {})
+    often wider: the chart keeps a margin, so no label is clipped."""
     return {
         **spec,
         "data": {"values": data.to_dict(orient="records")},
-        "padding": {"left": 40, "right": 40, "top": 5, "bottom": 5},
-        "config": {
-            **config,
-            "axis": {**config.get("axis", {}), "labelLimit": 150},
-            "legend": {**config.get("legend", {}), "labelLimit": 150},
-        },
+        "padding": {"left": 60, "right": 60, "top": 5, "bottom": 5},
     }

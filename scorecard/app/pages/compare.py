@@ -324,17 +324,16 @@ def panel() -> None:
     _open_questions(result, summary)
 
     cells = len(result.rows) * len(built.leaf_ids)
-    for column, chart_note, frame, spec in zip(
-        st.columns(2),
+    for chart_note, frame, spec in zip(
         (charts.chart_note(result), charts.chart_note(result, cells)),
         (charts.contributions_data, charts.utilities_data),
         (charts.contributions_chart, charts.utilities_heatmap),
         strict=True,
     ):
         if chart_note:
-            column.caption(chart_note)
+            st.caption(chart_note)
         else:
-            column.vega_lite_chart(frame(result, template), spec(template), width="stretch")
+            st.vega_lite_chart(frame(result, template), spec(template), width="stretch")
 
     st.subheader("Why one vendor ranks above another")
     ids = [row.vendor for row in result.rows]
