@@ -28,6 +28,7 @@ from scorecard.model import (
     Template,
 )
 from scorecard.scoring import (
+    METHOD_NAMES,
     METHODS,
     OPEN,
     PASS,
@@ -274,6 +275,49 @@ def smallest_flip(curves: Sequence[Sensitivity]) -> Flip | None:
             found.append(Flip(curve.criterion, curve.current, change.share, leader, challenger))
     return min(
         found, key=lambda f: (round(abs(f.share - f.current), 12), f.criterion), default=None
+    )
+
+
+def sensitivity_sentence(curve: Sensitivity, leader: str, names: dict[str, str]) -> str:
+    """'Changing how much you care about Latency would not change the winner unless it counts
+    for more than 43% (now 10%).'"""
+    name = names.get(curve.criterion, curve.criterion)
+    below = [c.share for c in curve.changes if c.share < curve.current - EPS]
+    above = [c.share for c in curve.changes if c.share > curve.current + EPS]
+    who = names.get(leader, leader)
+    if not below and not above:
+        return (
+            f"However much {name} counts, from 0% to 100% of the weight, {who} stays first "
+            f"(it counts for {curve.current:.0%} now)."
+        )
+    limits = []
+    if above:
+        limits.append(f"more than {min(above):.0%}")
+    if below:
+        limits.append(f"less than {max(below):.0%}")
+    return (
+        f"Changing how much you care about {name} would not change the winner ({who}) unless "
+        f"it counts for {' or '.join(limits)} of the weight (now {curve.current:.0%})."
+    )
+
+
+def agreement_sentence(found: Agreement, names: dict[str, str]) -> str:
+    """'The weighted product and TOPSIS put Google Veo first too.' or which method differs."""
+    firsts = {m: min(r, key=lambda v: (r[v], v)) for m, r in found.ranks.items() if r}
+    if not firsts:
+        return "No vendor to rank."
+    leader = firsts["wsm"]
+    others = [m for m in firsts if m != "wsm"]
+    differ = [m for m in others if firsts[m] != leader]
+    if not differ:
+        return (
+            f"The weighted product and TOPSIS put {names.get(leader, leader)} first too: the "
+            "winner does not depend on how the scores are combined."
+        )
+    parts = [f"{METHOD_NAMES[m]} puts {names.get(firsts[m], firsts[m])} first" for m in differ]
+    return (
+        f"The winner depends on how the scores are combined: the weighted sum puts "
+        f"{names.get(leader, leader)} first, but {' and '.join(parts)}."
     )
 
 

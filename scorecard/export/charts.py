@@ -178,3 +178,61 @@ def with_data(spec: dict[str, Any], data: pd.DataFrame) -> dict[str, Any]:
         "data": {"values": data.to_dict(orient="records")},
         "padding": {"left": 60, "right": 60, "top": 5, "bottom": 5},
     }
+
+
+#: Vendors drawn in colour on a line chart; the others are grey, in one legend entry.
+COLOURED = 6
+OTHERS = "Other vendors"
+PASSES, FAILS = "passes or open", "fails on the evidence"
+
+
+@functools.cache
+def _sensitivity_spec(coloured: tuple[str, ...], criterion: str) -> dict[str, Any]:
+    colours = [*coloured, OTHERS]
+    lines = (
+        alt.Chart()
+        .mark_line()
+        .encode(
+            x=alt.X("Share:Q", axis=alt.Axis(format="%"), title=f"Share of {criterion}"),
+            y=alt.Y("Score:Q", title="Weighted-sum score"),
+            color=alt.Color(
+                "Shown:N",
+                scale=alt.Scale(domain=colours, range=[*PALETTE[: len(coloured)], "#c0c0c0"]),
+                title="Vendor",
+            ),
+            strokeDash=alt.StrokeDash(
+                "Must-haves:N",
+                scale=alt.Scale(domain=[PASSES, FAILS], range=[[1, 0], [5, 4]]),
+                title="Must-haves",
+            ),
+            detail="Vendor:N",
+            tooltip=["Vendor:N", "Must-haves:N", alt.Tooltip("Score:Q", format=".1f")],
+        )
+    )
+    now = alt.Chart().mark_rule(strokeDash=[2, 2], color="#333333").encode(x="Now:Q")
+    return _without_data(alt.layer(lines, now).configure(**LABELS))
+
+
+def sensitivity_chart(result: Result, criterion: str) -> dict[str, Any]:
+    """Every vendor's weighted-sum score as one criterion's share runs from 0 to 100%: the
+    leading vendors in distinct colours, the rest grey; a vendor the evidence fails on a
+    must-have dashed (it cannot win whatever its score); a rule at the share chosen now."""
+    return _sensitivity_spec(tuple(r.name for r in result.rows[:COLOURED]), criterion)
+
+
+def sensitivity_data(result: Result, curve: Any) -> pd.DataFrame:
+    coloured = {r.vendor for r in result.rows[:COLOURED]}
+    rows = []
+    for row in result.rows:
+        for share, value in zip(curve.shares, curve.scores[row.vendor], strict=True):
+            rows.append(
+                {
+                    "Vendor": row.name,
+                    "Shown": row.name if row.vendor in coloured else OTHERS,
+                    "Must-haves": PASSES if row.passed_gates else FAILS,
+                    "Share": share,
+                    "Score": value,
+                    "Now": curve.current,
+                }
+            )
+    return pd.DataFrame(rows)
