@@ -12,10 +12,12 @@ parsed at all.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import os
 import re
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ from scorecard.model import (
     check_weight_ids,
     name_key,
     nearest,
+    unknown,
 )
 from scorecard.session import DecisionRecord, Session, check_session
 
@@ -356,18 +359,25 @@ _CODES = {
 }
 
 
-def _all_field_names() -> list[str]:
-    from scorecard import model, session
-
+@functools.cache
+def _field_names(root: type[BaseModel]) -> tuple[str, ...]:
+    """Every field name a file of kind `root` can hold, at any depth."""
     names: set[str] = set()
-    for module in (model, session):
-        for obj in vars(module).values():
-            if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
-                names.update(obj.model_fields)
-    return sorted(names)
+    seen: set[type] = set()
 
+    def visit(annotation: Any) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if annotation in seen:
+                return
+            seen.add(annotation)
+            names.update(annotation.model_fields)
+            for info in annotation.model_fields.values():
+                visit(info.annotation)
+        for arg in typing.get_args(annotation):
+            visit(arg)
 
-_FIELD_NAMES = _all_field_names()
+    visit(root)
+    return tuple(sorted(names))
 
 
 def _clean_loc(data: Any, loc: tuple, names_field: bool) -> tuple:
@@ -397,7 +407,9 @@ def _clean_loc(data: Any, loc: tuple, names_field: bool) -> tuple:
     return tuple(out)
 
 
-def _describe(error: dict, doc: Document, loc: tuple) -> tuple[str, str, str]:
+def _describe(
+    error: dict, doc: Document, loc: tuple, root: type[BaseModel]
+) -> tuple[str, str, str]:
     kind = error["type"]
     message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     value = error.get("input")
@@ -407,10 +419,15 @@ def _describe(error: dict, doc: Document, loc: tuple) -> tuple[str, str, str]:
         message = f"required field {loc[-1]!r} is missing" if loc else "required field missing"
     elif kind == "extra_forbidden":
         message = f"unknown field {loc[-1]!r}"
-        if loc[-1] in _FIELD_NAMES:
-            hint = f"{loc[-1]!r} is a field elsewhere, not here: check the indentation"
+        names = _field_names(root)
+        if loc[-1] in names:
+            hint = f"{loc[-1]!r} belongs at another level of this file: check the indentation"
         else:
-            hint = nearest(str(loc[-1]), _FIELD_NAMES) or "remove it; fields are snake_case"
+            name = str(loc[-1])
+            plain = "fields are snake_case" if name != name.lower() or "-" in name else ""
+            hint = nearest(name, [n for n in names if n != name]) or (
+                f"remove it; {plain or 'no file of this kind has such a field'}"
+            )
     elif kind == "string_type" and raw is not None:
         hint = f'{raw!r} was read as {value!r}; put it in quotes: "{raw}"'
     elif kind in ("float_type", "int_type", "bool_type") and isinstance(value, str):
@@ -498,7 +515,7 @@ def _validate(doc: Document, model: type[BaseModel], data: Any, base: tuple = ()
                 for e in errors
             ):
                 continue  # "at least 1 item" only because its items failed: noise
-            code, message, hint = _describe(error, doc, loc)
+            code, message, hint = _describe(error, doc, loc, model)
             merged.setdefault(loc, []).append((code, message, hint, error["type"]))
         for loc, found in merged.items():
             if len(found) > 1:  # one error per member of a union: say it once
@@ -534,6 +551,8 @@ def _template(
         template = _validate(doc, Template, doc.data)
         if template is not None:
             doc.problems += [doc.locate(p) for p in check_template(template)]
+        else:
+            doc.problems += [doc.locate(p) for p in _raw_references(doc.data)]
         return (template if not doc.problems else None), doc.problems
     overlay = _validate(doc, TemplateOverlay, doc.data)
     if overlay is None or doc.problems:
@@ -567,6 +586,38 @@ def _template(
     if doc.problems:
         return None, doc.problems
     return extend(parent, overlay, policies), []
+
+
+def _raw_references(data: dict) -> list[Problem]:
+    """The ids a template's gates and profiles name, checked on the raw data of a template that
+    failed validation: a misspelt id shows in the same pass as the other mistakes."""
+    nodes: list[str] = []
+    leaves: list[str] = []
+
+    def walk(items: Any) -> None:
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                nodes.append(item["id"])
+                if "measure" in item:
+                    leaves.append(item["id"])
+                walk(item.get("criteria"))
+
+    walk(data.get("criteria"))
+    problems = []
+    gates = data.get("gates")
+    for i, gate in enumerate(gates if isinstance(gates, list) else []):
+        criterion = gate.get("criterion") if isinstance(gate, dict) else None
+        if isinstance(criterion, str) and criterion not in leaves:
+            problems.append(unknown(("gates", i, "criterion"), criterion, leaves, "leaf criterion"))
+    profiles = data.get("profiles")
+    for name, profile in (profiles if isinstance(profiles, dict) else {}).items():
+        weights = profile.get("weights") if isinstance(profile, dict) else None
+        for key in weights if isinstance(weights, dict) else {}:
+            if isinstance(key, str) and key not in nodes:
+                problems.append(
+                    unknown(("profiles", name, "weights", key), key, nodes, "criterion")
+                )
+    return problems
 
 
 def _parent(
@@ -825,6 +876,13 @@ def load_session(name: str, text: str | bytes, available: Sequence[str]) -> Sess
         doc.problems.append(doc.problem("type", "a session file is a mapping of fields"))
     if session is not None:
         doc.problems += [doc.locate(p) for p in check_session(session, available, dt.date.today())]
+    elif isinstance(doc.data, dict):  # the vendors it names, checked on the raw data
+        named = doc.data.get("vendors")
+        doc.problems += [
+            doc.locate(unknown(("vendors", i), v, list(available), "vendor", "unknown-vendor"))
+            for i, v in enumerate(named if isinstance(named, list) else [])
+            if isinstance(v, str) and v not in available
+        ]
     if doc.problems or session is None:
         raise LoadError(Report(doc.problems, [name]))
     return session

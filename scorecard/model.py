@@ -266,6 +266,9 @@ class NumberMeasure(FrozenModel):
     unit: Text
     direction: Direction
     value_function: ValueFunction
+    #: The least value a claim can have: 0 by default (times, prices and counts are never
+    #: negative); null for a quantity that can be negative.
+    minimum: Number | None = 0
 
     @model_validator(mode="after")
     def _function_agrees_with_direction(self) -> NumberMeasure:
@@ -898,6 +901,15 @@ def check_claim(claim: Claim, measure: Any) -> list[tuple[str, str, str]]:
                     "unit",
                     f"unit {claim.unit!r} differs from the criterion's {measure.unit!r}",
                     f"convert the value to {measure.unit}; units are not converted",
+                )
+            )
+        if measure.minimum is not None and min(numbers) < measure.minimum:
+            out.append(
+                (
+                    "value",
+                    f"{min(numbers):g} {measure.unit} is below the least possible value, "
+                    f"{measure.minimum:g} {measure.unit}",
+                    "check the sign and the unit",
                 )
             )
         if isinstance(measure.value_function, Logarithmic) and min(numbers) <= 0:

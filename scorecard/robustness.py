@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
-from scipy.stats import kendalltau
 
 from scorecard.model import (
     CONFIDENCE_LEVELS,
@@ -824,6 +823,8 @@ class Agreement:
 def agreement(template: Template, matrix: Matrix, options: Options | None = None) -> Agreement:
     """The ranking under the weighted sum, the weighted product and TOPSIS, and Kendall's tau-b
     between each pair (1: the same order, 0: unrelated, -1: reversed)."""
+    from scipy.stats import kendalltau  # here: scipy takes most of a second to import
+
     options = options or Options()
     results = {m: evaluate(template, matrix, replace(options, method=m)) for m in METHODS}
     ranks = {m: {row.vendor: row.rank for row in r.rows} for m, r in results.items()}

@@ -32,7 +32,16 @@ from scorecard.model import (
     check_weight_ids,
     unknown,
 )
-from scorecard.scoring import AVAILABILITY_GATE, Method, Options, Result, score, total_weight
+from scorecard.scoring import (
+    AVAILABILITY_GATE,
+    Method,
+    Options,
+    Result,
+    build_matrix,
+    evaluate,
+    total_weight,
+)
+from scorecard.summary import Summary, summarise
 
 SESSION_FORMAT = "scorecard-session/1"
 
@@ -167,6 +176,7 @@ class Comparison:
     options: Options
     overrides: tuple[Override, ...]
     result: Result
+    summary: Summary  # what every export opens with
 
 
 def compare(
@@ -175,12 +185,14 @@ def compare(
     options: Options | None = None,
     overrides: Sequence[Override] = (),
 ) -> Comparison:
-    """Apply the buyer's overrides and score: the one call behind every export."""
+    """Apply the buyer's overrides, score and summarise: the one call behind every export."""
     options = options or Options()
     effective = tuple(apply_overrides(vendors, overrides))
-    return Comparison(
-        template, effective, options, tuple(overrides), score(template, effective, options)
-    )
+    matrix = build_matrix(template, effective, options.conditions, options.as_of)
+    result = evaluate(template, matrix, options)
+    names = {v.id: v.name for v in effective} | {c.id: c.name for c in template.nodes()}
+    summary = summarise(template, matrix, result, options, names)
+    return Comparison(template, effective, options, tuple(overrides), result, summary)
 
 
 RECORD_FORMAT = "scorecard-decision-record/2"
@@ -205,6 +217,8 @@ class DecisionRecord(FrozenModel):
     files: tuple[RecordedFile, ...]
     session: Session  # template as scored, vendors, weights, gates, policies, overrides
     result: dict[str, Any]  # the ranking as exported (see export.ranking)
+    #: The executive summary as exported: recommendation, certainty, open questions, choices.
+    summary: dict[str, Any] | None = None
     #: SHA-256 of everything above (see `export.record.digest`): an edit anywhere shows. It is a
     #: check against mistakes and casual edits, not a signature: anyone can recompute it.
     digest: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]

@@ -141,6 +141,7 @@ def test_an_override_changes_the_score_and_shows_everywhere():
     at.selectbox(key="session_vendor").select("kling-ai").run()
     at.selectbox(key="session_criterion").select("generation_time").run()
     at.number_input(key="session_value_number").set_value(45.0)
+    at.selectbox(key="session_confidence").select("verified")
     at.text_input(key="session_source").input("Our pilot, week 3")
     at.button(key="session_save").click().run()
     assert not at.exception
@@ -177,6 +178,45 @@ def test_an_override_changes_the_score_and_shows_everywhere():
     at.switch_page("scorecard/app/pages/vendor.py").run()
     at.selectbox(key="vendor_choice").select("kling-ai").run()
     assert any("badge[buyer override]" in m.value for m in at.markdown)
+
+
+def _override_form(criterion: str = "generation_time") -> AppTest:
+    at = start()
+    at.switch_page("scorecard/app/pages/session.py").run()
+    at.selectbox(key="session_vendor").select("kling-ai").run()
+    at.selectbox(key="session_criterion").select(criterion).run()
+    return at
+
+
+def test_a_value_outside_the_measures_domain_is_not_saved():
+    at = _override_form()
+    at.number_input(key="session_value_number").set_value(-5.0)
+    at.selectbox(key="session_confidence").select("verified")
+    at.button(key="session_save").click().run()
+    assert not at.exception
+    assert "below the least possible value, 0 s" in at.error[0].value
+    assert at.session_state["session"].overrides == ()
+    assert at.number_input(key="session_value_number").value == -5.0  # the input is kept
+
+
+def test_the_grade_is_a_deliberate_choice_and_a_saved_form_starts_empty():
+    at = _override_form("commercial_use")
+    assert at.selectbox(key="session_confidence").value is None
+    at.radio(key="session_value_bool").set_value("yes")
+    at.text_area(key="session_note").input("Clause 7 of our signed order form")
+    at.button(key="session_save").click().run()
+    assert "choose a confidence" in at.error[0].value
+    assert at.session_state["session"].overrides == ()
+    at.selectbox(key="session_confidence").select("verified")
+    at.button(key="session_save").click().run()
+    assert any("Saved" in s.value for s in at.success)
+    [saved] = at.session_state["session"].overrides
+    assert (saved.claim.value, saved.claim.note) == (True, "Clause 7 of our signed order form")
+    # The next override starts from nothing: no note, no grade, no value carried over.
+    at.selectbox(key="session_vendor").select("runway").run()
+    assert at.text_area(key="session_note").value == ""
+    assert at.selectbox(key="session_confidence").value is None
+    assert at.radio(key="session_value_bool").value is None
 
 
 def test_a_session_file_round_trips_through_upload():
@@ -322,3 +362,42 @@ def test_the_charts_hold_exactly_the_rankings_rows():
         assert len(table) == rows
         order = table.drop_duplicates("Vendor").sort_values("Rank")["Vendor"].tolist()
         assert order == [name for name, _ in expected()]
+
+
+def test_using_an_upload_names_it_and_changes_compares_it_with_the_template_before():
+    at = start()
+    at.switch_page("scorecard/app/pages/templates.py").run()
+    text = (ROOT / "criteria" / "ai-video-enterprise.yaml").read_text()
+    text = text.replace("name: AI video generation — enterprise procurement", "name: Our RFP", 1)
+    text = text.replace("enabled: false  # switch on for buyers in Europe", "enabled: true")
+    assert "name: Our RFP" in text and "enabled: true" in text
+    at.file_uploader(key="templates_upload").upload("ours.yaml", text.encode(), "text/yaml").run()
+    at.button(key="templates_use").click().run()
+    assert not at.exception
+    assert "Our RFP" in at.caption[0].value  # the header names the template now in use
+    assert any("Now comparing on Our RFP" in s.value for s in at.success)
+    changes = at.dataframe[-1].value.to_dict("records")
+    assert [(c["what"], c["id"]) for c in changes] == [("gate", "eu_uk")]
+
+
+def test_why_a_beats_b_starts_again_from_the_top_two_when_the_vendors_change():
+    at = start()
+    at.selectbox(key="compare_b").select("openai-sora").run()
+    assert at.selectbox(key="compare_b").value == "openai-sora"
+    chosen = [v for v in at.multiselect(key="compare_vendors").value if v != "pika"]
+    at.multiselect(key="compare_vendors").set_value(chosen).run()
+    ranked = [
+        r.vendor
+        for r in score(WORKSPACE.template, [v for v in WORKSPACE.vendors if v.id != "pika"]).rows
+    ]
+    assert (at.selectbox(key="compare_a").value, at.selectbox(key="compare_b").value) == tuple(
+        ranked[:2]
+    )
+
+
+def test_gate_requirements_read_as_words_not_python():
+    at = start()
+    at.switch_page("scorecard/app/pages/templates.py").run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "must be yes" in text and "must be covers eu, uk" in text
+    assert "True" not in text and "['eu', 'uk']" not in text

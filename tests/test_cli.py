@@ -267,3 +267,12 @@ def test_report_has_a_row_per_vendor_and_every_claim_counted_once():
     ]
     assert len(lines) == 1 + 12 + 1 and lines[-1].startswith("total")
     assert sum(int(n) for n in lines[-1].split()[1:6]) == 12 * 26
+
+
+def test_markdown_from_the_cli_escapes_only_what_would_be_markup():
+    done = run("score", "--format", "md", "--gate", "eu_uk=on")
+    assert done.returncode == 0
+    assert "fails: Offered (or licensed) in the EU and UK" in done.stdout
+    assert "open: Commercial use of outputs permitted — ask" in done.stdout
+    for needless in ("\\:", "\\_", "\\.", "\\-", "\\("):
+        assert needless not in done.stdout

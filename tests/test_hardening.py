@@ -471,7 +471,7 @@ def test_a_field_in_the_wrong_place_is_not_offered_as_its_own_correction(tmp_pat
             "unknown-field",
             "claims.sla.company",
             8,
-            "'company' is a field elsewhere, not here: check the indentation",
+            "'company' belongs at another level of this file: check the indentation",
         ),
     ]
 

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from scorecard import loading
 from scorecard.loading import (
     MAX_FILE_BYTES,
     LoadError,
@@ -303,3 +304,50 @@ def test_every_shipped_source_has_an_address_or_says_why_not():
     sources += [s for v in vendors for f in v.funding_context for s in f.sources]
     linked = sum(1 for s in sources if s.link)
     assert linked / len(sources) >= 0.9  # the rest say why in `url_note`
+
+
+@pytest.mark.parametrize(
+    ("field", "hint"),
+    [
+        ("tool", "remove it; no file of this kind has such a field"),  # a record's, not a session's
+        ("Vendors", "did you mean 'vendors'?"),
+        ("vendor-s", "did you mean 'vendors'?"),
+        ("Xyzzy", "remove it; fields are snake_case"),
+    ],
+)
+def test_a_hint_for_an_unknown_field_never_repeats_its_name(field, hint):
+    text = f"format: scorecard-session/1\n{field}: x\n"
+    with pytest.raises(LoadError) as caught:
+        loading.load_session("s.yaml", text, ["runway"])
+    [problem] = [p for p in caught.value.report.problems if p.code == "unknown-field"]
+    assert problem.hint == hint and repr(field) not in problem.hint
+
+
+def test_a_template_with_four_mistakes_reports_all_four_at_once():
+    # A wrong type, a rubric short of its scale, an unknown field, and a gate naming a
+    # criterion that does not exist: the last used to appear only once the others were fixed.
+    report = validate([DATA / "invalid" / "four-mistakes.yaml"])
+    assert sorted((p.code, p.field) for p in report.problems) == [
+        ("invalid", "criteria[1].measure"),
+        ("type", "criteria[0].weight"),
+        ("unknown-criterion", "gates[0].criterion"),
+        ("unknown-field", "criteria[1].colour"),
+    ]
+    [gate] = [p for p in report.problems if p.code == "unknown-criterion"]
+    assert (gate.line, gate.hint) == (16, "did you mean 'quality'?")
+
+
+def test_a_misspelt_policy_does_not_hide_an_unknown_vendor():
+    text = (
+        "format: scorecard-session/1\n"
+        "template: {id: t, name: T, version: '1', criteria: [{id: a, name: A, measure: "
+        "{type: boolean}}]}\n"
+        "vendors: [runway, klingai]\n"
+        "missing: wrost\n"
+    )
+    with pytest.raises(LoadError) as caught:
+        loading.load_session("s.yaml", text, ["runway", "kling-ai"])
+    assert sorted((p.code, p.field) for p in caught.value.report.problems) == [
+        ("choice", "missing"),
+        ("unknown-vendor", "vendors[1]"),
+    ]

@@ -69,7 +69,8 @@ def test_markdown_page_has_every_vendor_and_escapes_text():
     ws = _workspace()
     page = markdown_report(compare(ws.template, ws.vendors, Options(profile="legal")), TODAY)
     assert page.startswith("# Vendor comparison: AI video generation")
-    assert page.count("\n## ") == 2 + len(ws.vendors)  # weights, gates, one per vendor
+    # summary, ranking, weights, gates, one per vendor
+    assert page.count("\n## ") == 4 + len(ws.vendors)
     assert (
         "](https://docs.qingque.cn/d/home/eZQCQxBrX8eeImjK6Ddz5iOi5?identityId=1oEFzU43FYK)" in page
     )

@@ -20,7 +20,12 @@ from scorecard.export.charts import (
     with_data,
 )
 from scorecard.export.profile import LAYER_TITLES
-from scorecard.scoring import METHOD_NAMES, global_weights, resolve_weights
+from scorecard.scoring import (
+    METHOD_DESCRIPTIONS,
+    global_weights,
+    requirement_text,
+    resolve_weights,
+)
 from scorecard.session import Comparison
 
 _ENV = jinja2.Environment(
@@ -45,7 +50,10 @@ def to_html(comparison: Comparison, today: dt.date, version: str) -> str:
     return _ENV.get_template("report.html").render(
         template=template,
         result=result,
-        method=METHOD_NAMES[result.method],
+        summary=comparison.summary,
+        leaves={leaf.id: leaf for leaf in template.leaves()},
+        requirement=requirement_text,
+        method=METHOD_DESCRIPTIONS[result.method],
         chart=Markup(svg),  # noqa: S704 - our own chart; vl-convert escapes the data text in it
         chart_note=note,
         shares=shares,

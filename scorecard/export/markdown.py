@@ -4,15 +4,16 @@ evidence. Text from the data is escaped so that it cannot turn into links, image
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from scorecard.evidence import review
-from scorecard.export.ranking import md, md_url, to_markdown
+from scorecard.export.ranking import md_file, md_url, summary_markdown, to_markdown
 from scorecard.model import Source
-from scorecard.scoring import global_weights, resolve_weights
+from scorecard.scoring import global_weights, requirement_text, resolve_weights
 from scorecard.session import Comparison
 
 
-def source_md(source: Source) -> str:
+def source_md(source: Source, md: Callable[[str], str] = md_file) -> str:
     """A source as one line of Markdown: its title linked (an http(s) address checked by the
     model), whose document it is, kind and date, and the words the value rests on."""
     title = md(source.title)
@@ -35,7 +36,11 @@ def markdown_report(comparison: Comparison, today: dt.date) -> str:
     template, result = comparison.template, comparison.result
     shares = global_weights(template, resolve_weights(template, comparison.options))
     lines = [
-        f"# Vendor comparison: {md(template.name)}",
+        f"# Vendor comparison: {md_file(template.name)}",
+        "",
+        *summary_markdown(comparison.summary),
+        "",
+        "## Ranking",
         "",
         to_markdown(result).rstrip(),
         "",
@@ -45,11 +50,13 @@ def markdown_report(comparison: Comparison, today: dt.date) -> str:
         "|---|---:|",
     ]
     for top in template.criteria:
-        lines.append(f"| **{md(top.name)}** | **{shares[top.id]:.1%}** |")
-        lines += [f"| {md(n.name)} | {shares[n.id]:.1%} |" for n in top.walk() if n is not top]
+        lines.append(f"| **{md_file(top.name)}** | **{shares[top.id]:.1%}** |")
+        lines += [f"| {md_file(n.name)} | {shares[n.id]:.1%} |" for n in top.walk() if n is not top]
     lines += ["", "## Gates", "", "- Service can be bought (not discontinued) — built in"]
+    leaves = {leaf.id: leaf for leaf in template.leaves()}
     lines += [
-        f"- {md(g.name)}: `{g.criterion}` must meet {md(str(g.require))}"
+        f"- {md_file(g.name)}: {md_file(leaves[g.criterion].name)} must be "
+        f"{md_file(requirement_text(g.require, leaves[g.criterion]))}"
         + ("" if g.enabled else " (off by default)")
         for g in template.gates
     ]
@@ -59,9 +66,9 @@ def markdown_report(comparison: Comparison, today: dt.date) -> str:
         vendor = vendors[row.vendor]
         lines += [
             "",
-            f"## {row.rank}. {md(vendor.name)} — {row.score:.1f}",
+            f"## {row.rank}. {md_file(vendor.name)} — {row.score:.1f}",
             "",
-            f"{md(vendor.company)} · status: {vendor.status}",
+            f"{md_file(vendor.company)} · status: {vendor.status}",
             "",
             "| Criterion | Value | Evidence | Dates | Sources |",
             "|---|---|---|---|---|",
@@ -74,8 +81,10 @@ def markdown_report(comparison: Comparison, today: dt.date) -> str:
             if view.stale:
                 level += ", stale"
             sources = "<br>".join(source_md(s) for s in (claim.sources if claim else ()))
-            value = md(view.value) + (f" ({md(view.condition)})" if view.condition else "")
+            value = md_file(view.value)
+            if view.condition:
+                value += f" ({md_file(view.condition)})"
             lines.append(
-                f"| {md(view.criterion.name)} | {value} | {level} | {view.dates} | {sources} |"
+                f"| {md_file(view.criterion.name)} | {value} | {level} | {view.dates} | {sources} |"
             )
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from scorecard.model import CONFIDENCE_LEVELS
 from scorecard.scoring import METHOD_NAMES, Result
+from scorecard.summary import Summary
 
 FORMATS = ("table", "json", "csv", "md")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
@@ -25,6 +26,10 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
 # character is escaped; an invisible word joiner (U+2060) inside each trigger stops that.
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=[wW]{3})(?=\\\.)|(?=@)")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# In a Markdown file (GitHub, a wiki) only these read as markup inside a line: an underscore
+# between letters (eu_uk) or a colon does not, and escaping them would show the backslashes.
+_FILE_SPECIALS = re.compile(r"[\\`*\[\]<>|&~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_FILE_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=[wW]{3})(?=\.)|(?=@)")
 
 
 def safe_cell(value: Any) -> Any:
@@ -80,12 +85,34 @@ def _row(row: Any, digits: int | None) -> dict[str, Any]:
 
 
 def _gates_text(row: Any) -> str:
-    return "pass" if row.passed_gates else "FAIL: " + ", ".join(row.failed_gates)
+    return row.gates_text
 
 
 def _evidence_text(row: Any) -> str:
     strong = row.confirmed_share
     return f"{strong:.0%} confirmed, {row.coverage['unknown']:.0%} unknown"
+
+
+def summary_data(summary: Summary) -> dict[str, Any]:
+    """The executive summary as plain data (the decision record's `summary`)."""
+    return {
+        "recommendation": summary.recommendation,
+        "certainty": summary.certainty,
+        "open_questions": list(summary.questions),
+        "choices": {label: value for label, value in summary.choices},
+    }
+
+
+def summary_markdown(summary: Summary) -> list[str]:
+    """The executive summary as Markdown lines: what a reader who signs reads first."""
+    lines = ["## Summary", "", f"**{md_file(summary.recommendation)}**", ""]
+    lines += [md_file(summary.certainty), ""]
+    if summary.questions:
+        lines += ["Open questions that matter most:", ""]
+        lines += [f"- {md_file(q)}" for q in summary.questions] + [""]
+    lines += ["| Choice | Setting |", "|---|---|"]
+    lines += [f"| {md_file(label)} | {md_file(value)} |" for label, value in summary.choices]
+    return lines
 
 
 def to_json(result: Result) -> str:
@@ -137,6 +164,13 @@ def md(text: str) -> str:
     return _AUTOLINK.sub("\u2060", escaped)
 
 
+def md_file(text: str) -> str:
+    """Data text as literal Markdown on one line, for a file read on GitHub or a wiki: only
+    what would be read as markup is escaped, and nothing can become a link."""
+    escaped = _FILE_SPECIALS.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
+    return _FILE_AUTOLINK.sub("\u2060", escaped)
+
+
 def md_url(url: str) -> str:
     """An http(s) URL (validated by the model) made safe as a Markdown link target."""
     return quote(url, safe=":/?#=&%~+,;@!$*")
@@ -148,12 +182,12 @@ def to_markdown(result: Result) -> str:
         f"v{result.template_version}, profile {result.profile or 'default'}, missing data: "
         f"{result.missing}, confidence discount: {'on' if result.confidence else 'off'}.",
         "",
-        "| Rank | Vendor | Score | Gates | Evidence |",
+        "| Rank | Vendor | Score | Must-haves | Evidence |",
         "|---:|---|---:|---|---|",
     ]
     for row in result.rows:
         lines.append(
-            f"| {row.rank} | {md(row.name)} | {row.score:.1f} | {md(_gates_text(row))} "
+            f"| {row.rank} | {md_file(row.name)} | {row.score:.1f} | {md_file(_gates_text(row))} "
             f"| {_evidence_text(row)} |"
         )
     return "\n".join(lines) + "\n"

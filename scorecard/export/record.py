@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scorecard.export.ranking import ranking
+from scorecard.export.ranking import ranking, summary_data
 from scorecard.loading import MAX_FILE_BYTES, LoadError, load_template, load_vendors
 from scorecard.model import Vendor
 from scorecard.scoring import ScoringError
@@ -63,12 +63,14 @@ def decision_record(
             confidence=options.confidence,
             method=options.method,
             conditions=dict(options.conditions),
-            open_gates=options.open_gates,
-            stale=options.stale,
+            # The policies as applied, defaults included: the record says what was chosen.
+            open_gates=comparison.result.open_gates,
+            stale=comparison.result.stale,
             as_of=options.as_of,
             overrides=comparison.overrides,
         ),
         "result": ranking(comparison.result, detail=True),
+        "summary": summary_data(comparison.summary),
     }
     unsigned = DecisionRecord.model_construct(**content, digest="")
     return DecisionRecord(**content, digest=digest(unsigned))

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scorecard.evidence import claim_checked, claim_date, describe_value
-from scorecard.model import CONFIDENCE_LEVELS, Claim, Source
+from scorecard.model import Claim, Source
 from scorecard.scoring import (
     METHOD_NAMES,
     condition_text,
@@ -72,12 +73,15 @@ class _Book:
             {"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True, "valign": "top"}
         )
         self.input = fmt({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.00"})
-        self.pct = fmt({"num_format": "0.0%"})
-        self.score = fmt({"num_format": "0.0"})
+        self.pct = fmt({"num_format": "0.0%", "valign": "top"})
+        self.score = fmt({"num_format": "0.0", "valign": "top"})
+        self.top = fmt({"valign": "top"})
         self.util = fmt({"num_format": "0.000"})
         self.wrap = fmt({"text_wrap": True, "valign": "top"})
         self.link = fmt({"font_color": "blue", "underline": 1, "text_wrap": True, "valign": "top"})
-        self.note = fmt({"italic": True, "font_color": "#555555", "text_wrap": True})
+        self.note = fmt({"italic": True, "font_color": "#555555"})
+        self.title = fmt({"bold": True, "font_size": 14})
+        self.lead = fmt({"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"})
 
     def write(self) -> None:
         summary = self.book.add_worksheet("Summary")
@@ -90,6 +94,14 @@ class _Book:
         self._scores(scores)
         self._summary(summary)
         self._evidence(evidence)
+        for sheet in (summary, scores, weights, utilities, evidence):
+            sheet.set_landscape()
+            sheet.set_paper(9)  # A4
+            sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+            sheet.set_footer("&L&A&RPage &P of &N")
+            if sheet is not summary:
+                sheet.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+                sheet.repeat_rows(0)  # the header row on every page
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -100,6 +112,9 @@ class _Book:
         for col, (label, width) in enumerate(zip(labels, widths, strict=True)):
             sheet.write_string(row, col, label, self.head)
             sheet.set_column(col, col, width)
+        sheet.set_row(
+            row, max(_height(label, width) for label, width in zip(labels, widths, strict=True))
+        )
         sheet.freeze_panes(row + 1, 0)
 
     # -- sheets ----------------------------------------------------------------------------
@@ -240,68 +255,83 @@ class _Book:
             )
 
     def _summary(self, sheet: Any) -> None:
-        r = self.result
-        sheet.set_column(0, 0, 30)
-        sheet.write_string(0, 0, "Scorecard comparison", self.bold)
-        facts = [
-            ("Template", f"{self.template.name} ({r.template_id} v{r.template_version})"),
-            ("Method at export", METHOD_NAMES[r.method]),
-            ("Stakeholder profile", r.profile or "template weights"),
-            ("Missing data", r.missing),
-            (
-                "Confidence discount",
-                "on: " + ", ".join(f"{k} {v:g}" for k, v in r.confidence_factors.items())
-                if r.confidence
-                else "off",
-            ),
-            ("Buyer overrides", str(len(self.c.overrides))),
-        ]
-        for i, (label, value) in enumerate(facts, start=2):
-            sheet.write_string(i, 0, label, self.bold)
-            self._text(sheet, i, 1, value)
-        top = len(facts) + 3
+        """Page 1 for the people who sign: the recommendation, the certainty, the ranking with
+        its must-haves and evidence, the open questions that matter most, the choices made."""
+        summary = self.c.summary
+        widths = [7, 36, 10, 46, 11, 11, 10, 9]
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        last = len(widths) - 1
+        total = sum(widths)
+        sheet.write_string(0, 0, f"Vendor comparison: {self.template.name}", self.title)
+        sheet.set_row(0, 24)
+        r = 2
+        for text, fmt in ((summary.recommendation, self.lead), (summary.certainty, self.wrap)):
+            sheet.merge_range(r, 0, r, last, text, fmt)
+            sheet.set_row(r, _height(text, total, 12 if fmt is self.lead else 11))
+            r += 1
+        r += 1
         labels = [
             "rank at export",
             "vendor",
             "score at export",
+            "must-haves",
+            "confirmed evidence",
+            "unknown",
             "live score",
             "live rank",
-            "gates",
-            *(f"evidence: {lv}" for lv in CONFIDENCE_LEVELS),
         ]
-        self._header(sheet, top, labels, [30, 34, 12, 12, 10, 60, *([11] * 5)])
-        for i, row in enumerate(self.rows, start=top + 1):
-            failed = [g for g in row.gates if g.enabled and g.outcome != "pass"]
-            gates = (
-                "pass"
-                if not failed
-                else "; ".join(f"{g.name}: {g.detail or g.outcome}" for g in failed)
-            )
-            sheet.write_number(i, 0, row.rank)
-            self._text(sheet, i, 1, row.name)
+        top = r
+        for col, label in enumerate(labels):
+            sheet.write_string(r, col, label, self.head)
+        sheet.set_row(r, 30)
+        for i, row in enumerate(self.rows, start=r + 1):
+            sheet.write_number(i, 0, row.rank, self.top)
+            self._text(sheet, i, 1, row.name, self.wrap)
             sheet.write_number(i, 2, row.score, self.score)
-            scores_row = i - top + 1
+            self._text(sheet, i, 3, row.gates_text, self.wrap)
+            sheet.write_number(i, 4, row.confirmed_share, self.pct)
+            sheet.write_number(i, 5, row.coverage["unknown"], self.pct)
+            scores_row = i - top
             sheet.write_formula(
                 i,
-                3,
+                6,
                 f"=Scores!{xl_rowcol_to_cell(scores_row, 3)}",
                 self.score,
                 self.wsm[row.vendor],
             )
             sheet.write_formula(
-                i, 4, f"=Scores!{xl_rowcol_to_cell(scores_row, 4)}", None, self.wsm_rank[row.vendor]
+                i,
+                7,
+                f"=Scores!{xl_rowcol_to_cell(scores_row, 4)}",
+                self.top,
+                self.wsm_rank[row.vendor],
             )
-            self._text(sheet, i, 5, gates, self.wrap)
-            for k, lv in enumerate(CONFIDENCE_LEVELS):
-                sheet.write_number(i, 6 + k, row.coverage[lv], self.pct)
-        end = top + len(self.rows)
-        sheet.conditional_format(top + 1, 2, end, 3, {"type": "3_color_scale"})
+            sheet.set_row(i, max(_height(row.name, widths[1]), _height(row.gates_text, widths[3])))
+        r = top + len(self.rows) + 2
+        if summary.questions:
+            sheet.write_string(r, 0, "Open questions that matter most", self.bold)
+            r += 1
+            for question in summary.questions:
+                sheet.merge_range(r, 0, r, last, f"• {question}", self.wrap)
+                sheet.set_row(r, _height(question, total))
+                r += 1
+            r += 1
+        sheet.write_string(r, 0, "Choices made", self.bold)
+        r += 1
+        for label, value in summary.choices:
+            sheet.merge_range(r, 0, r, 1, label, self.wrap)
+            sheet.merge_range(r, 2, r, last, value, self.wrap)
+            sheet.set_row(r, _height(value, total - widths[0] - widths[1]))
+            r += 1
         sheet.write_string(
-            end + 2,
+            r + 1,
             0,
-            "Live columns follow the Weights sheet; the others are the ranking as exported.",
+            "Live columns follow the Weights sheet (the weighted sum); the others are the "
+            "ranking as exported. Buyer overrides: " + str(len(self.c.overrides)) + ".",
             self.note,
         )
+        sheet.fit_to_pages(1, 1)  # the summary is page 1, whole
 
     def _evidence(self, sheet: Any) -> None:
         labels = [
@@ -309,18 +339,14 @@ class _Book:
             "criterion",
             "value",
             "confidence",
-            "as of",
-            "override",
+            "dates",
             "note",
-            "derivation",
             "source",
-            "publisher",
-            "kind",
-            "source date",
             "quote",
             "link",
         ]
-        self._header(sheet, 0, labels, [24, 30, 18, 11, 11, 9, 60, 40, 40, 22, 11, 12, 40, 40])
+        widths = [18, 24, 18, 12, 14, 44, 38, 36, 34]
+        self._header(sheet, 0, labels, widths)
         overridden = {(o.vendor, o.criterion) for o in self.c.overrides}
         names = {leaf.id: leaf for leaf in self.template.leaves()}
         holds = situation(self.template, self.c.options.conditions)
@@ -333,30 +359,62 @@ class _Book:
                 value = describe_value(claim, leaf.measure)
                 if claim and claim.condition:
                     value += f" ({condition_text(self.template, claim, holds)})"
+                grade = claim.confidence if claim else "unknown"
+                if (vendor.id, leaf_id) in overridden:
+                    grade += " (buyer override)"
+                note = claim.note.strip() if claim else ""
+                if claim and claim.derivation.strip():
+                    note += f"\nDerivation: {claim.derivation.strip()}"
                 for source in sources or [None]:
                     cells = [
                         vendor.name,
                         leaf.name,
                         value,
-                        claim.confidence if claim else "unknown",
+                        grade,
                         _dates(claim) if claim else "",
-                        "yes" if (vendor.id, leaf_id) in overridden else "",
-                        claim.note.strip() if claim else "",
-                        claim.derivation.strip() if claim else "",
-                        source.title if source else "",
-                        source.publisher if source else "",
-                        source.kind if source else "",
-                        (source.date or f"read {source.accessed}") if source else "",
+                        note,
+                        _source(source) if source else "",
                         _quote(source) if source else "",
                     ]
-                    for col, value in enumerate(cells):
-                        self._text(sheet, r, col, value, self.wrap)
+                    for col, text in enumerate(cells):
+                        self._text(sheet, r, col, text, self.wrap)
+                    link = ""
                     if source and source.link:
-                        sheet.write_url(r, 13, source.link, self.link, string=source.link[:250])
+                        link = source.link
+                        sheet.write_url(r, 8, link, self.link, string=_link_text(link))
                     elif source and source.url_note:
-                        self._text(sheet, r, 13, f"no address: {source.url_note}", self.wrap)
+                        link = f"no address: {source.url_note}"
+                        self._text(sheet, r, 8, link, self.wrap)
+                    # Rows get the height their wrapped text needs: a spreadsheet does not
+                    # grow them on opening, and text would print over the next row.
+                    sheet.set_row(
+                        r,
+                        max(_height(t, w) for t, w in zip([*cells, link], widths, strict=True)),
+                    )
                     r += 1
         sheet.autofilter(0, 0, r - 1, len(labels) - 1)
+
+
+def _height(text: str, width: float, size: float = 11) -> float:
+    """Points a row needs to show `text` wrapped in a column `width` characters wide, in a font
+    of `size` points (with a margin: a renderer's font may be a little wider)."""
+    per_line = max(1, int(width * 1.05 * 11 / size))  # characters that fit on a line
+    lines = sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
+    return round(size * 1.4 * lines + 3, 1)
+
+
+def _link_text(url: str) -> str:
+    """What a link cell shows (its target stays the whole address): the host, then the end of
+    the path, short enough not to run past the column."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    tail = path if len(path) <= 28 else "…" + path[-27:]
+    return f"{parts.netloc} {tail}".strip()[:60]
+
+
+def _source(source: Source) -> str:
+    when = source.date or f"read {source.accessed}"
+    return f"{source.title} — {source.publisher} ({source.kind}, {when})"
 
 
 def _quote(source: Source) -> str:

@@ -23,6 +23,7 @@ session = state.session()
 template = session.template
 vendors = {v.id: v for v in state.shipped().vendors if v.id in session.vendors}
 leaves = {leaf.id: leaf for leaf in template.leaves()}
+FORM_KEYS = ("session_value_", "session_confidence", "session_source", "session_note")
 st.title("Session")
 
 st.subheader("Your own evidence")
@@ -47,16 +48,26 @@ else:
         f"Profile says: {ui.md(describe_value(current, measure))} "
         f"({current.confidence if current else 'unknown'})"
     )
+    flash = st.session_state.pop("session_flash", None)
+    if flash:
+        st.success(flash)
+    # Nothing is preset that a buyer could save without meaning it: the value and the grade are
+    # chosen each time, and the form is cleared once an override is saved.
     with st.form("session_override", clear_on_submit=False):
         if isinstance(measure, BooleanMeasure):
-            value = st.toggle("Yes", key="session_value_bool")
+            answer = st.radio(
+                "Answer", ["yes", "no"], index=None, horizontal=True, key="session_value_bool"
+            )
+            value = None if answer is None else answer == "yes"
         elif isinstance(measure, CoverageMeasure):
             value = st.multiselect("Covers", measure.options, key="session_value_options")
         elif isinstance(measure, RatingMeasure):
             low, high = measure.scale
-            value = st.select_slider(
+            value = st.selectbox(
                 "Level",
                 list(range(low, high + 1)),
+                index=None,
+                placeholder="Choose the level the evidence supports",
                 key="session_value_level",
                 format_func=lambda k: f"{k}: {measure.rubric[k]}",
             )
@@ -69,7 +80,14 @@ else:
                 placeholder=measure.unit,
             )
         confidence = st.selectbox(
-            "Confidence", ["verified", "confirmed", "reported", "claimed"], key="session_confidence"
+            "Confidence",
+            ["verified", "confirmed", "reported", "claimed"],
+            index=None,
+            placeholder="How far can this be trusted?",
+            help="verified: you checked it yourself (a pilot, a signed contract); confirmed: "
+            "the vendor's own document; reported: media or a third party; claimed: vendor "
+            "marketing",
+            key="session_confidence",
         )
         title = st.text_input(
             "Source", placeholder="e.g. Our pilot report, week 3", key="session_source"
@@ -84,7 +102,14 @@ else:
         )
         note = st.text_area("Note", key="session_note", max_chars=2000)
         submitted = st.form_submit_button("Save override", key="session_save")
-    if submitted:
+    missing = [
+        name
+        for name, given in (("a value", value not in (None, [])), ("a confidence", confidence))
+        if not given
+    ]
+    if submitted and missing:
+        st.error(f"The override was not saved: choose {' and '.join(missing)}.")
+    elif submitted:
         try:
             claim = Claim.model_validate(
                 {
@@ -117,9 +142,12 @@ else:
                 state.update(
                     overrides=(*kept, Override(vendor=vendor_id, criterion=leaf_id, claim=claim))
                 )
-                st.success(
+                for key in [k for k in st.session_state if str(k).startswith(FORM_KEYS)]:
+                    del st.session_state[key]
+                st.session_state["session_flash"] = (
                     f"Saved: {ui.md(vendors[vendor_id].name)}, {ui.md(leaves[leaf_id].name)}."
                 )
+                st.rerun()
 
 overrides = state.session().overrides
 if overrides:

@@ -84,7 +84,7 @@ for view in views:
         if claim and claim.derivation:
             st.markdown(f"*Derived:* {ui.md(claim.derivation)}")
         for source in claim.sources if claim else ():
-            st.markdown(f"- {source_md(source)}")
+            st.markdown(f"- {source_md(source, ui.md)}")
 
 st.subheader("Questions to ask this vendor")
 ui.stop_unless_scorable()
