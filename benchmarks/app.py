@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-TARGETS = {"first_render_s": 2.0, "rerun_after_weight_change_s": 0.150}
+TARGETS = {"first_render_s": 2.0, "rerun_after_weight_change_s": 0.100}
 for name in ("streamlit", "streamlit.runtime", "streamlit.runtime.scriptrunner_utils"):
     logging.getLogger(name).setLevel(logging.ERROR)  # AppTest's "no runtime" notices
 

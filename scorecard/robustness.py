@@ -592,6 +592,9 @@ class Draws:
     ) -> tuple[_ValueDraw, np.ndarray]:
         """Samples start..start+n: the draw, and per sample, vendor and top-level criterion the
         utilities weighted by their share `within` it (samples x vendors x tops)."""
+        # Shares within a criterion are computed as leaf / top shares: round away the last bits
+        # that move with the top-level weights, which do not change them.
+        within = np.round(within, 12)
         key = within.tobytes()
         if (start, n) in self.kept:
             part, at, sums = self.kept[(start, n)]

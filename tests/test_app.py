@@ -27,7 +27,9 @@ def start() -> AppTest:
 
 def ranking_tables(at: AppTest) -> list:
     """The ranking on Compare: the vendors above the line, then those below it (if any)."""
-    return [d.value for d in at.dataframe if "Must-haves" in d.value.columns]
+    tables = [t.value for t in at.table if "Must-haves" in t.value.columns]
+    # A table's cells are Markdown: the page escapes vendor names; read them as written.
+    return [t.assign(Vendor=t["Vendor"].str.replace("\\", "")) for t in tables]
 
 
 def ranking(at: AppTest) -> list[tuple[str, float]]:
@@ -401,3 +403,29 @@ def test_gate_requirements_read_as_words_not_python():
     text = " ".join(m.value for m in at.markdown)
     assert "must be yes" in text and "must be covers eu, uk" in text
     assert "True" not in text and "['eu', 'uk']" not in text
+
+
+def test_a_weight_edited_on_templates_counts_after_compare_moved_a_slider():
+    # Two places edit the same weights: the last edit counts, whichever page it was made on.
+    at = start()
+    at.slider(key="compare_w_latency").set_value(30.0).run()
+    at.switch_page("scorecard/app/pages/templates.py").run()
+    frame = at.data_editor(key="templates_weights").value
+    row = int(frame.index[frame["id"] == "viability"][0])
+    at.session_state["templates_weights"] = {
+        "edited_rows": {row: {"weight": 0.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.switch_page("scorecard/app/pages/compare.py").run()
+    assert ranking(at) == expected(weights={**shares(latency=30.0), "viability": 0.0})
+    assert at.slider(key="compare_w_viability").value == 0.0
+
+
+def test_compare_says_when_the_certainty_is_not_the_chosen_method():
+    at = start()
+    assert not any("whatever method ranks" in c.value for c in at.caption)
+    at.selectbox(key="compare_method").select("topsis").run()
+    assert any("computed on the weighted sum, whatever method ranks" in c.value for c in at.caption)
+    assert "vector-normalised" in at.selectbox(key="compare_method").help

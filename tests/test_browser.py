@@ -118,8 +118,9 @@ def page(tmp_path) -> Iterator[Page]:
 
 
 def _ranking(page: Page) -> list[str]:
-    cells = page.locator('[data-testid="stDataFrame"]').first.locator('td[aria-colindex="3"]')
-    return cells.all_text_contents()
+    """The vendor column (the third) of the ranking tables, above and below the line."""
+    tables = page.locator('[data-testid="stMain"] [data-testid="stTable"]')
+    return tables.locator("tbody tr td:nth-child(3)").all_text_contents()
 
 
 def _wait_for_ranking(page: Page, unlike: list[str] | None = None) -> list[str]:

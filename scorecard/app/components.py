@@ -37,11 +37,6 @@ def confidence_badge(level: str) -> None:
     st.badge(level, color=BADGE_COLORS[level])  # type: ignore[arg-type]
 
 
-def table_height(rows: int) -> int:
-    """Pixels for a st.dataframe that shows every row without scrolling."""
-    return 38 + 35 * rows
-
-
 #: A baseline: each vendor's rank and score when the session began, or when it was pinned.
 Baseline = dict[str, tuple[int, float]]
 
@@ -77,7 +72,7 @@ def ranking_frame(
     rows: Sequence[VendorResult] | None = None,
 ) -> pd.DataFrame:
     """The ranking table (of `rows`, by default all): rank and its change since the baseline,
-    vendor, score, must-haves, evidence coverage, stale claims, overrides."""
+    vendor, score, must-haves, evidence coverage (percent), stale claims, overrides."""
     out = []
     for row in result.rows if rows is None else rows:
         out.append(
@@ -96,46 +91,28 @@ def ranking_frame(
     return pd.DataFrame(out)
 
 
-def ranking_columns(frame: pd.DataFrame) -> dict[str, Any]:
-    """Column settings that fit the table in the width of a laptop screen: the vendor column as
-    wide as its longest name, nothing else wider than it needs."""
-    longest = int(frame["Vendor"].str.len().max()) if len(frame) else 10
-    return {
-        "Rank": st.column_config.NumberColumn("#", width=40),
-        "Change": st.column_config.TextColumn(
-            width=72,
-            help="Places gained (▲) or lost (▼), and the score's change, since the baseline",
-        ),
-        "Vendor": st.column_config.TextColumn(width=min(24 + 8 * longest, 340)),
-        "Score": st.column_config.NumberColumn(
-            format="%.1f", width=60, help="0–100 under the chosen method"
-        ),
-        "Must-haves": st.column_config.TextColumn(
-            width=100,
-            help="pass; open: no evidence either way, a question to ask (listed below the "
-            "table); fails: the evidence says no",
-        ),
-        "Confirmed": st.column_config.ProgressColumn(
-            format="%d%%",
-            min_value=0,
-            max_value=100,
-            width=105,
-            help="Share of the weight backed by verified or confirmed claims",
-        ),
-        "Unknown": st.column_config.ProgressColumn(
-            format="%d%%",
-            min_value=0,
-            max_value=100,
-            width=105,
-            help="Share of the weight with no evidence: open questions",
-        ),
-        "Stale": st.column_config.NumberColumn(
-            width=55, help="Claims older than the template's limit (see the Vendor page)"
-        ),
-        "Overrides": st.column_config.NumberColumn(
-            width=80, help="Claims replaced or added by the buyer"
-        ),
-    }
+#: Said under the ranking table: what its columns mean.
+RANKING_NOTE = (
+    "Change: places gained (▲) or lost (▼) and the score's change since the baseline. "
+    "Must-haves: pass; open — no evidence either way, a question to ask (below); fails — the "
+    "evidence says no. Confirmed: the share of the weight backed by verified or confirmed "
+    "claims; Unknown: the share with no evidence. Stale: claims older than the template's limit."
+)
+
+
+def ranking_table(frame: pd.DataFrame) -> Any:
+    """The ranking as a static table (light to redraw on every weight change): text cells
+    escaped, since a table's cells are Markdown; coverage as bars."""
+    shown = frame.assign(Vendor=frame["Vendor"].map(md))
+    if not shown["Overrides"].any():
+        shown = shown.drop(columns="Overrides")
+    return (
+        shown.style.bar(
+            subset=["Confirmed"], vmin=0, vmax=100, color="#9fc5e8", height=60, width=100
+        )
+        .bar(subset=["Unknown"], vmin=0, vmax=100, color="#f4c7c3", height=60, width=100)
+        .format({"Score": "{:.1f}", "Confirmed": "{:.0f}%", "Unknown": "{:.0f}%"})
+    )
 
 
 def difference_frame(result: Result, template: Template, first: str, second: str) -> pd.DataFrame:

@@ -230,29 +230,22 @@ def _ranking(result, baseline) -> None:
     overridden = state.overridden()
     passing = [r for r in result.rows if r.passed_gates]
     failing = [r for r in result.rows if not r.passed_gates]
-    for rows, key in ((passing, "compare_ranking"), (failing, "compare_failing")):
+    for rows in (passing, failing):
         if not rows:
             continue
         if rows is failing:
             st.divider()
             st.markdown("**Below the line: the evidence says no to a must-have**")
             st.caption("; ".join(f"{ui.md(r.name)}: {ui.md(r.gates_text)}" for r in failing) + ".")
-        table = ui.ranking_frame(result, overridden, baseline, rows)
-        columns = [c for c in table.columns if c != "Overrides" or table[c].any()]
-        st.dataframe(
-            table[columns],
-            height=ui.table_height(len(table)),
-            hide_index=True,
-            column_config=ui.ranking_columns(table),
-            key=key,
-            on_select="ignore",
+        st.table(
+            ui.ranking_table(ui.ranking_frame(result, overridden, baseline, rows)), hide_index=True
         )
+    st.caption(ui.RANKING_NOTE)
 
 
-@st.fragment
-def panel() -> None:
-    """Everything a weight, gate or policy change affects: reruns alone."""
-    session = state.session()
+def _sidebar(session) -> None:
+    """The profile, weights, must-haves, situation and policies: drawn after the main area, so
+    that the ranking reaches the browser first."""
     options = state.options()
     weights = resolve_weights(template, options)
     shares: dict[str, float] = {}
@@ -288,6 +281,17 @@ def panel() -> None:
                         _slider(child, shares)
         _policy_widgets(session)
 
+
+@st.fragment
+def panel() -> None:
+    """Everything a weight, gate or policy change affects: reruns alone. The main area first,
+    then the sidebar's widgets."""
+    _main()
+    _sidebar(state.session())
+
+
+def _main() -> None:
+    options = state.options()
     if not state.session().vendors:
         st.info("Choose at least one vendor in the sidebar.")
         return
