@@ -157,7 +157,7 @@ def test_the_buyer_sets_the_situation_in_the_app(tmp_path, monkeypatch):
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
 
     def runway_score() -> float:
-        table = at.dataframe[0].value
+        table = next(t.value for t in at.table if "Must-haves" in t.value.columns)
         return float(table.loc[table["Vendor"] == "Runway", "Score"].iloc[0])
 
     before = runway_score()
