@@ -33,6 +33,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -222,26 +223,41 @@ SCORES_JS = """[...(document.querySelector('[data-testid="stTable"]')
     ?.querySelectorAll('tbody tr td:nth-child(4)') ?? [])].map(c => c.textContent).join('|')"""
 
 
-def browser_slider_to_ranking(url: str, moves: int = 20) -> dict[str, float]:
-    """What a person feels: in Debian's chromium, the time from releasing a weight slider (a key
-    press on it, which sends the new value at once) to the ranking table showing the new
-    scores, the certainty figure included in that rerun. Median and p95 of `moves` moves, each
-    10 points of the latency share up or down in turn."""
+@contextlib.contextmanager
+def latency_slider(url: str, viewport: dict[str, int]) -> Iterator[Any]:
+    """Debian's chromium (driven by Playwright) on the app's Compare page, with the keyboard on
+    the Latency weight slider: yields the page and the slider's handle."""
     from playwright.sync_api import sync_playwright
 
     page_url = url.replace("ws://", "http://").removesuffix("/_stcore/stream")
-    times = []
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page = browser.new_page(viewport=viewport)
         page.goto(page_url)
         page.locator("h1").filter(has_text="Compare vendors").wait_for(timeout=60_000)
         page.wait_for_timeout(2000)
-        handle = page.locator('[data-testid="stSlider"]').filter(has_text="Latency")
-        handle = handle.get_by_role("slider").first
+        slider = page.locator('[data-testid="stSlider"]').filter(has_text="Latency")
+        handle = slider.get_by_role("slider").first
         handle.focus()
+        try:
+            yield page, handle
+        finally:
+            browser.close()
+
+
+def _rerun_done(page: Any) -> None:
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+
+
+def browser_slider_to_ranking(url: str, moves: int = 20) -> dict[str, float]:
+    """What a person feels: in Debian's chromium, the time from releasing a weight slider (a key
+    press on it, which sends the new value at once) to the ranking table showing the new
+    scores, the certainty figure included in that rerun. Median and p95 of `moves` moves, each
+    10 points of the latency share up or down in turn, on a 1440 x 900 screen."""
+    times = []
+    with latency_slider(url, {"width": 1440, "height": 900}) as (page, handle):
         for i in range(moves + 2):  # the first two moves warm the caches
             before = page.evaluate(f"() => {SCORES_JS}")
             start = time.perf_counter()
@@ -254,9 +270,8 @@ def browser_slider_to_ranking(url: str, moves: int = 20) -> dict[str, float]:
             )
             if i >= 2:
                 times.append(time.perf_counter() - start)
-            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+            _rerun_done(page)
             page.wait_for_timeout(300)
-        browser.close()
     return {
         "browser_slider_to_ranking_p50_ms": 1000 * statistics.median(times),
         "browser_slider_to_ranking_p95_ms": 1000 * statistics.quantiles(times, n=20)[-1],
@@ -264,30 +279,15 @@ def browser_slider_to_ranking(url: str, moves: int = 20) -> dict[str, float]:
 
 
 def browser_rerun_cpu_ms(url: str, pid: int, presses: int = 20) -> float:
-    """The server's CPU per rerun with a real browser (Debian's chromium, driven by Playwright):
-    the latency slider moved one step at a time by its keyboard handling, each rerun let finish
-    before the next step."""
-    from playwright.sync_api import sync_playwright
-
-    page_url = url.replace("ws://", "http://").removesuffix("/_stcore/stream")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(viewport={"width": 1600, "height": 1400})
-        page.goto(page_url)
-        page.locator("h1").filter(has_text="Compare vendors").wait_for(timeout=60_000)
-        page.wait_for_timeout(2000)
-        slider = page.locator('[data-testid="stSlider"]').filter(has_text="Latency")
-        handle = slider.get_by_role("slider").first
-        handle.focus()
+    """The server's CPU per rerun with a real browser: the latency slider moved one step at a
+    time by its keyboard handling, each rerun let finish before the next step."""
+    with latency_slider(url, {"width": 1600, "height": 1400}) as (page, handle):
         before = cpu_seconds(pid)
         for _ in range(presses):
             handle.press("ArrowRight")
             page.wait_for_timeout(100)
-            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+            _rerun_done(page)
         spent = cpu_seconds(pid) - before
-        browser.close()
     return 1000 * spent / presses
 
 

@@ -31,11 +31,14 @@ from scorecard.scoring import (
     METHODS,
     OPEN,
     PASS,
+    ZERO_WEIGHTS,
     Matrix,
     Options,
+    ScoringError,
     apply_policies,
     check_gate,
     evaluate,
+    fill_missing,
     gates_enabled,
     gates_failed,
     global_weights,
@@ -62,50 +65,37 @@ class _Setup:
     leaf_share: np.ndarray  # each leaf's share of the total at the chosen weights
     within: np.ndarray  # each leaf's share within its top-level criterion
     top_share: np.ndarray  # each top-level criterion's share
-    u: (
-        np.ndarray
-    )  # vendors x leaves, after the confidence and missing-data policies (NaN: excluded)
+    u: np.ndarray  # vendors x leaves, after the evidence and missing-data policies (NaN: excluded)
     passed: np.ndarray  # vendors: passes every enabled gate
     exclude: bool
 
 
 def _setup(template: Template, matrix: Matrix, options: Options) -> _Setup:
-    result = evaluate(template, matrix, options)
-    shares = global_weights(template, resolve_weights(template, options))
+    relative = resolve_weights(template, options)
+    shares = global_weights(template, relative)
+    if sum(shares[leaf] for leaf in matrix.leaf_ids) <= 0:
+        raise ScoringError(ZERO_WEIGHTS)
+    applied = apply_policies(template, matrix, options)
+    failed = gates_failed(applied, gates_enabled(template, matrix, options))
     tops = [c.id for c in template.criteria]
     leaf_top = {leaf.id: i for i, top in enumerate(template.criteria) for leaf in top.walk()}
     group = np.array([leaf_top[leaf] for leaf in matrix.leaf_ids])
     leaf_share = np.array([shares[leaf] for leaf in matrix.leaf_ids])
     top_share = np.array([shares[t] for t in tops])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        within = np.where(top_share[group] > 0, leaf_share / top_share[group], 0.0)
-    # A group weighted 0 still has an internal split: use its own sub-weights.
-    relative = resolve_weights(template, options)
-    for g, top in enumerate(template.criteria):
-        cols = group == g
-        if top_share[g] == 0:
-            inner = global_weights(template, {**relative, **{t: float(t == top.id) for t in tops}})
-            within[cols] = [inner[leaf] for leaf in np.array(matrix.leaf_ids)[cols]]
-    order = {row.vendor: row for row in result.rows}
-    u = np.array(
-        [
-            [
-                np.nan if order[v].utilities[leaf] is None else order[v].utilities[leaf]
-                for leaf in matrix.leaf_ids
-            ]
-            for v in matrix.vendor_ids
-        ]
-    )
-    passed = np.array([order[v].passed_gates for v in matrix.vendor_ids])
+    # Each leaf's share within its top-level criterion, from the sub-weights alone (every top
+    # weighted alike), so that it is the same to the last bit whatever the top-level weights; a
+    # group weighted 0 keeps its internal split.
+    inner = global_weights(template, {**relative, **dict.fromkeys(tops, 1.0)})
+    within = np.array([inner[leaf] * len(tops) for leaf in matrix.leaf_ids])
     return _Setup(
         tops,
         group,
         leaf_share,
         within,
         top_share,
-        u.reshape(len(matrix.vendor_ids), -1),
-        passed,
-        result.missing == "exclude",
+        fill_missing(matrix.mid * applied.credit, applied.missing),
+        ~failed.any(axis=1),
+        applied.missing == "exclude",
     )
 
 
@@ -378,6 +368,9 @@ class Acceptability:
     #: first; `focus` is the vendor asked about (by default the one most often first).
     decisive: tuple[OpenQuestion, ...] = ()
     focus: str = ""
+    #: With the open questions drawn: each vendor's chance of ranking first over the same
+    #: weights with the open questions scored by the missing-data policy instead.
+    weights_only: dict[str, float] | None = None
 
 
 def sample_weights(
@@ -567,9 +560,10 @@ def _values(
 class _ValueDraw:
     """One batch of drawn values: everything random in SMAA except the weights."""
 
-    spread: np.ndarray  # samples x varying cells: span x U(0, 1), float32
-    answers: np.ndarray | None  # samples x open questions: the answer's credited utility
-    better: np.ndarray | None  # samples x open questions: the answer is in the better half
+    # Cells by samples, so that summing a vendor's cells adds up whole rows.
+    spread: np.ndarray  # varying cells x samples: span x U(0, 1), float32
+    answers: np.ndarray | None  # open questions x samples: the answer's credited utility
+    better: np.ndarray | None  # open questions x samples: the answer is in the better half
     failed: np.ndarray  # samples x vendors: fails an enabled gate in that sample
 
 
@@ -590,11 +584,8 @@ class Draws:
     def batch(
         self, start: int, n: int, within: np.ndarray, group: np.ndarray, tops: int
     ) -> tuple[_ValueDraw, np.ndarray]:
-        """Samples start..start+n: the draw, and per sample, vendor and top-level criterion the
-        utilities weighted by their share `within` it (samples x vendors x tops)."""
-        # Shares within a criterion are computed as leaf / top shares: round away the last bits
-        # that move with the top-level weights, which do not change them.
-        within = np.round(within, 12)
+        """Samples start..start+n: the draw, and per vendor, top-level criterion and sample the
+        utilities weighted by their share `within` it (vendors x tops x samples)."""
         key = within.tobytes()
         if (start, n) in self.kept:
             part, at, sums = self.kept[(start, n)]
@@ -603,8 +594,9 @@ class Draws:
         else:
             part = _draw_values(np.random.default_rng([self.seed, 1, start]), self.values, n)
         sums = _group_sums(self.values, part, within, group, tops)
-        cells = len(self.values.vendors) + len(self.values.open_vendors) + sums[0].size
-        if n * cells <= KEEP_CELLS:
+        if part.spread.size + sums.size + (0 if part.answers is None else part.answers.size) <= (
+            KEEP_CELLS
+        ):
             self.kept[(start, n)] = (part, key, sums)
         return part, sums
 
@@ -629,19 +621,21 @@ def draws(
 
 def _draw_values(rng: np.random.Generator, values: _Values, n: int) -> _ValueDraw:
     # Single precision for the draws: ample for acceptabilities, half the memory traffic.
-    spread = rng.random((n, len(values.vendors)), dtype=np.float32)
-    spread *= values.span
+    spread = rng.random((len(values.vendors), n), dtype=np.float32)
+    spread *= values.span[:, None]
     failed = np.broadcast_to(values.failed, (n, len(values.failed)))
     if values.answers is None:
         return _ValueDraw(spread, None, None, failed)
-    size = values.answers.size[values.open_leaves]
-    pick = (rng.random((n, len(values.open_leaves)), dtype=np.float32) * size).astype(np.int32)
+    size = values.answers.size[values.open_leaves][:, None]
+    pick = rng.random((len(values.open_leaves), n), dtype=np.float32)
+    pick *= size
+    pick = pick.astype(np.int32)
     np.minimum(pick, size - 1, out=pick)
     better = 2 * pick >= size
     if len(values.gate_cells):
-        ok = values.answers.passes[values.gate_ids, pick[:, values.gate_cells]]
-        failed = failed | ((~ok).astype(np.float32) @ values.gate_vendor.T > 0)
-    pick += values.open_leaves * values.answers.utility.shape[1]
+        ok = values.answers.passes[values.gate_ids[:, None], pick[values.gate_cells]]
+        failed = failed | ((~ok).T.astype(np.float32) @ values.gate_vendor.T > 0)
+    pick += (values.open_leaves * values.answers.utility.shape[1])[:, None]
     answers = np.take(values.answers.utility, pick)
     answers *= values.open_credit
     return _ValueDraw(spread, answers, better, failed)
@@ -650,24 +644,31 @@ def _draw_values(rng: np.random.Generator, values: _Values, n: int) -> _ValueDra
 def _group_sums(
     values: _Values, part: _ValueDraw, within: np.ndarray, group: np.ndarray, tops: int
 ) -> np.ndarray:
-    """Per sample, vendor and top-level criterion: Σ within · utility over its leaves (the fixed
+    """Per vendor, top-level criterion and sample: Σ within · utility over its leaves (the fixed
     part, the spread within ranges and the open questions' answers)."""
+    from scipy import sparse  # here: scipy takes most of a second to import
+
     n, v = len(part.failed), len(values.base)
     fixed = np.zeros((v, tops))
     np.add.at(fixed.T, group, (values.base * within).T)
-    out = np.empty((n, v * tops), dtype=np.float32)
-    out[:] = fixed.ravel()
+    out = np.empty((v * tops, n), dtype=np.float32)
+    out[:] = fixed.reshape(-1, 1)
     w32 = within.astype(np.float32)
     cells = [(values.vendors, values.leaves, part.spread)]
     if part.answers is not None:
         cells.append((values.open_vendors, values.open_leaves, part.answers))
     for vendors, leaves, drawn in cells:
         if len(vendors):
-            # Cells come grouped by vendor, leaves in order, so each (vendor, top) is one run.
-            key = vendors * tops + group[leaves]
-            runs = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-            out[:, key[runs]] += np.add.reduceat(drawn * w32[leaves], runs, axis=1)
-    return out.reshape(n, v, tops)
+            # Cells come grouped by vendor, leaves in order, so each (vendor, top) is one run
+            # of rows.
+            # One sparse product: row (vendor, top) adds its cells' rows, each times its share.
+            cells = len(vendors)
+            spread = sparse.csr_matrix(
+                (w32[leaves], (vendors * tops + group[leaves], np.arange(cells))),
+                shape=(v * tops, cells),
+            )
+            out += spread @ drawn
+    return out.reshape(v, tops, n)
 
 
 def _sampled_scores(
@@ -675,20 +676,27 @@ def _sampled_scores(
 ) -> np.ndarray:
     """Weighted-sum scores (0-1) per sample: Σ over top-level criteria of the sampled share
     times the vendor's sum there. Under `exclude`, over the share of the weight that is known."""
-    num = np.matmul(sums, w_top.astype(np.float32)[:, :, None])[:, :, 0].astype(float)
+    # einsum's own loops, not BLAS: the matrices are small, and BLAS threads would spin for
+    # longer than they work, on every rerun of a page.
+    num = np.einsum("vtn,nt->nv", sums, w_top.astype(np.float32)).astype(float)
     if setup.exclude:
         known = np.zeros((len(values.known), len(setup.tops)))
         np.add.at(known.T, setup.group, (values.known * setup.within).T)
-        den = w_top @ known.T
+        den = np.einsum("nt,vt->nv", w_top, known)
     else:
         den = w_top.sum(axis=1, keepdims=True)
     return np.divide(num, den, out=np.zeros_like(num), where=den > EPS)
 
 
-def _rank_order(rng: np.random.Generator, scores: np.ndarray, failed: np.ndarray) -> np.ndarray:
-    """Per sample, the vendors from first to last: those passing every gate first; exact ties
-    broken at random (a jitter far below any score difference that matters)."""
+def _rank_order(
+    rng: np.random.Generator, scores: np.ndarray, failed: np.ndarray, first_only: bool = False
+) -> np.ndarray:
+    """Per sample, the vendors from first to last (or only the first, as a column): those
+    passing every gate first; exact ties broken at random (a jitter far below any score
+    difference that matters)."""
     keys = scores + np.where(failed, 0.0, 10.0) + rng.random(scores.shape) * 1e-12
+    if first_only:
+        return keys.argmax(axis=1)[:, None]
     return np.argsort(-keys, axis=1)
 
 
@@ -705,6 +713,8 @@ def acceptability(
     central: bool = True,
     focus: str | None = None,
     drawn: Draws | None = None,
+    first_only: bool = False,
+    alone: Draws | None = None,
 ) -> Acceptability:
     """SMAA-2: each vendor's probability of each rank over plausible weights (sampled on the
     simplex of top-level criteria) and values (uniform within ranges, spread by weaker evidence,
@@ -713,16 +723,24 @@ def acceptability(
     ranking first of `focus` (default: the vendor most often first) most; with `central`, the
     central weights under which each vendor wins, and its confidence factor there.
 
-    `drawn` (from `draws`, for the same matrix and policies) replaces `samples`, `seed` and
-    `open_questions`, and saves drawing the values again."""
+    With the open questions drawn, the same weight samples also give each vendor's chance of
+    ranking first with the open questions scored by the missing-data policy (`weights_only`).
+    `drawn` and `alone` (from `draws`, with and without the open questions, for the same matrix
+    and policies) replace `samples`, `seed` and `open_questions`, and save drawing the values
+    again. With `first_only`, only the chance of
+    ranking first is counted (each vendor's `ranks` holds that one figure): what a headline
+    needs, at a fraction of the cost."""
     options = options or Options()
     setup = _setup(template, matrix, options)
     if drawn is None:
         drawn = draws(template, matrix, options, samples, seed, open_questions)
     values, samples, seed = drawn.values, drawn.samples, drawn.seed
+    if drawn.open_questions and alone is None:
+        alone = draws(template, matrix, options, samples, seed, open_questions=False)
     rng = np.random.default_rng(seed)
     v, t, q = len(matrix.vendor_ids), len(setup.tops), len(values.open_vendors)
     counts = np.zeros(v * v)
+    firsts_alone = np.zeros(v)
     central_w = np.zeros((v, t))
     good_first = np.zeros((v, q))  # times a vendor was first with question c answered well
     good = np.zeros(q)
@@ -732,16 +750,26 @@ def acceptability(
         n = min(batch, samples - start)
         w_top = sample_weights(rng, n, setup.top_share, weights, concentration)
         part, sums = drawn.batch(start, n, setup.within, setup.group, t)
-        order = _rank_order(rng, _sampled_scores(setup, values, sums, w_top), part.failed)
-        counts += np.bincount((order * v + np.arange(v)).ravel(), minlength=v * v)
+        scores = _sampled_scores(setup, values, sums, w_top)
+        order = _rank_order(rng, scores, part.failed, first_only)
+        counts += np.bincount((order * v + np.arange(order.shape[1])).ravel(), minlength=v * v)
         first = order[:, 0]
+        if alone is not None:
+            part_alone, sums_alone = alone.batch(start, n, setup.within, setup.group, t)
+            scores = _sampled_scores(setup, alone.values, sums_alone, w_top)
+            winners = _rank_order(rng, scores, part_alone.failed, first_only=True)[:, 0]
+            firsts_alone += np.bincount(winners, minlength=v)
         for k in range(t):
             central_w[:, k] += np.bincount(first, weights=w_top[:, k], minlength=v)
         if part.better is not None:
-            by_first = np.argsort(first, kind="stable")
-            winners, at = np.unique(first[by_first], return_index=True)
-            good_first[winners] += np.add.reduceat(part.better[by_first], at, axis=0)
-            good += part.better.sum(axis=0)
+            if focus:  # only the vendor asked about: the samples it wins
+                mine = first == matrix.vendor_ids.index(focus)
+                good_first[matrix.vendor_ids.index(focus)] += part.better[:, mine].sum(axis=1)
+            else:
+                by_first = np.argsort(first, kind="stable")
+                winners, at = np.unique(first[by_first], return_index=True)
+                good_first[winners] += np.add.reduceat(part.better[:, by_first], at, axis=1).T
+            good += part.better.sum(axis=1)
     counts = counts.reshape(v, v)  # vendor x rank
     firsts = counts[:, 0]
     factors: dict[str, float | None] = dict.fromkeys(matrix.vendor_ids)
@@ -776,7 +804,10 @@ def acceptability(
         samples,
         weights,
         seed,
-        {vid: tuple((counts[i] / samples).tolist()) for i, vid in enumerate(matrix.vendor_ids)},
+        {
+            vid: tuple((counts[i, : 1 if first_only else v] / samples).tolist())
+            for i, vid in enumerate(matrix.vendor_ids)
+        },
         {
             vid: dict(zip(setup.tops, (central_w[i] / firsts[i]).tolist(), strict=True))
             if central and firsts[i]
@@ -787,12 +818,13 @@ def acceptability(
         drawn.open_questions,
         tuple(decisive),
         matrix.vendor_ids[leader],
+        None
+        if alone is None
+        else {vid: float(firsts_alone[i] / samples) for i, vid in enumerate(matrix.vendor_ids)},
     )
 
 
-def certainty_sentence(
-    answered: Acceptability, alone: Acceptability | None, names: dict[str, str]
-) -> str:
+def certainty_sentence(answered: Acceptability, names: dict[str, str]) -> str:
     """'Google Veo ranks first in 53% of plausible weightings and answers to the open questions
     (67% over the weightings alone); the answer that matters most: …'."""
     leader = answered.focus
@@ -800,8 +832,8 @@ def certainty_sentence(
     text = f"{names.get(leader, leader)} ranks first in {share:.0%} of plausible weightings"
     if answered.open_questions:
         text += " and plausible answers to the open questions"
-    if alone is not None:
-        text += f" ({alone.ranks[leader][0]:.0%} over the weightings alone)"
+    if answered.weights_only is not None:
+        text += f" ({answered.weights_only[leader]:.0%} over the weightings alone)"
     if answered.decisive:
         q = answered.decisive[0]
         text += (
@@ -846,7 +878,6 @@ class Robustness:
     curves: tuple[Sensitivity, ...]
     flip: Flip | None
     acceptability: Acceptability  # weights and the open questions' answers drawn
-    weights_only: Acceptability  # the open questions scored by the missing-data policy
     agreement: Agreement
 
 
@@ -865,8 +896,5 @@ def analyse(
         curves,
         smallest_flip(curves),
         acceptability(template, matrix, options, samples, weights, seed),
-        acceptability(
-            template, matrix, options, samples, weights, seed, open_questions=False, central=False
-        ),
         agreement(template, matrix, options),
     )

@@ -55,8 +55,7 @@ class Summary:
     certainty: str  # the certainty figure with and without the open questions
     questions: tuple[str, ...]  # the open questions that matter most, in words
     choices: tuple[tuple[str, str], ...]  # (what, the choice): profile, method, policies, gates
-    answered: Acceptability  # weights and the open questions' answers drawn
-    alone: Acceptability  # weights only
+    answered: Acceptability  # weights and the open questions' answers drawn (and weights only)
 
 
 def summarise(
@@ -73,16 +72,21 @@ def summarise(
     focus = result.rows[0].vendor if result.rows else None
     with_answers, weights_only = drawn or summary_draws(template, matrix, options)
     answered = acceptability(
-        template, matrix, options, central=False, focus=focus, drawn=with_answers
+        template,
+        matrix,
+        options,
+        central=False,
+        focus=focus,
+        drawn=with_answers,
+        alone=weights_only,
+        first_only=True,
     )
-    alone = acceptability(template, matrix, options, central=False, focus=focus, drawn=weights_only)
     return Summary(
         recommendation(template, matrix, result, options, answered, names),
-        certainty_sentence(answered, alone, names),
+        certainty_sentence(answered, names),
         questions(result, answered, names),
         choices(template, matrix, result, options),
         answered,
-        alone,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,43 @@ def hostile_data(root: Path) -> Path:
     report = validate([root / "criteria", root / "vendors"])
     assert report.ok, str(report)
     return root
+
+
+def edit_template_weights(at: Any, weights: dict[str, float]) -> None:
+    """On the Templates page (AppTest), type new weights into the Edit tab's table."""
+    at.switch_page("scorecard/app/pages/templates.py").run()
+    frame = at.data_editor(key="templates_weights").value
+    rows = {int(frame.index[frame["id"] == key][0]): value for key, value in weights.items()}
+    at.session_state["templates_weights"] = {
+        "edited_rows": {row: {"weight": value} for row, value in rows.items()},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+
+
+SOFFICE = shutil.which("soffice")
+
+
+def soffice_convert(path: Path, fmt: str, outdir: Path, profile: Path) -> Path:
+    """LibreOffice, headless, with its own profile folder: `path` converted to `fmt` in
+    `outdir`; returns the new file."""
+    assert SOFFICE, "LibreOffice (soffice) is required here"
+    outdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    return outdir / f"{path.stem}.{fmt}"

@@ -8,7 +8,7 @@ import shutil
 
 import pyarrow as pa
 import pytest
-from conftest import ROOT
+from conftest import ROOT, edit_template_weights
 from streamlit.testing.v1 import AppTest
 
 from scorecard.loading import load_workspace
@@ -29,7 +29,10 @@ def ranking_tables(at: AppTest) -> list:
     """The ranking on Compare: the vendors above the line, then those below it (if any)."""
     tables = [t.value for t in at.table if "Must-haves" in t.value.columns]
     # A table's cells are Markdown: the page escapes vendor names; read them as written.
-    return [t.assign(Vendor=t["Vendor"].str.replace("\\", "")) for t in tables]
+    return [
+        t.assign(Vendor=t["Vendor"].str.replace("\\", ""), Score=t["Score"].astype(float))
+        for t in tables
+    ]
 
 
 def ranking(at: AppTest) -> list[tuple[str, float]]:
@@ -267,15 +270,7 @@ def test_a_bad_template_upload_lists_located_errors():
 
 def test_editing_a_template_weight_shows_in_the_diff():
     at = start()
-    at.switch_page("scorecard/app/pages/templates.py").run()
-    frame = at.data_editor(key="templates_weights").value
-    row = int(frame.index[frame["id"] == "viability"][0])
-    at.session_state["templates_weights"] = {
-        "edited_rows": {row: {"weight": 0.0}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
+    edit_template_weights(at, {"viability": 0.0})
     assert not at.exception
     changes = at.dataframe[-1].value  # the Changes tab comes after the editors
     assert changes.to_dict("records")[0] == {
@@ -409,15 +404,7 @@ def test_a_weight_edited_on_templates_counts_after_compare_moved_a_slider():
     # Two places edit the same weights: the last edit counts, whichever page it was made on.
     at = start()
     at.slider(key="compare_w_latency").set_value(30.0).run()
-    at.switch_page("scorecard/app/pages/templates.py").run()
-    frame = at.data_editor(key="templates_weights").value
-    row = int(frame.index[frame["id"] == "viability"][0])
-    at.session_state["templates_weights"] = {
-        "edited_rows": {row: {"weight": 0.0}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
+    edit_template_weights(at, {"viability": 0.0})
     at.switch_page("scorecard/app/pages/compare.py").run()
     assert ranking(at) == expected(weights={**shares(latency=30.0), "viability": 0.0})
     assert at.slider(key="compare_w_viability").value == 0.0

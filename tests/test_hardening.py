@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import HOSTILE, ROOT, claim, hostile_data, template, vendor
+from conftest import (
+    HOSTILE,
+    ROOT,
+    claim,
+    edit_template_weights,
+    hostile_data,
+    template,
+    vendor,
+)
 from streamlit.testing.v1 import AppTest
 
 from scorecard.cli import main
@@ -338,15 +346,7 @@ def test_every_weight_at_zero_is_a_message_on_every_page(page):
     # Compare's sliders are shares and always add up to 100%; the Templates editor can still set
     # every weight to 0.
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("scorecard/app/pages/templates.py").run()
-    frame = at.data_editor(key="templates_weights").value
-    tops = {c.id for c in WORKSPACE.template.criteria}
-    at.session_state["templates_weights"] = {
-        "edited_rows": {int(i): {"weight": 0.0} for i in frame.index[frame["id"].isin(tops)]},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
+    edit_template_weights(at, {c.id: 0.0 for c in WORKSPACE.template.criteria})
     at.switch_page(f"scorecard/app/pages/{page}.py").run()
     assert not at.exception
     assert any("every weight is 0" in e.value for e in at.error)

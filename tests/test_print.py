@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ROOT
+from conftest import ROOT, SOFFICE, soffice_convert
 
 from scorecard.export.html import to_html
 from scorecard.export.xlsx import to_xlsx
@@ -26,7 +24,6 @@ from scorecard.scoring import Options
 from scorecard.session import compare
 
 WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
-SOFFICE = shutil.which("soffice")
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -70,23 +67,7 @@ def test_the_workbook_prints_its_summary_on_page_one_landscape(tmp_path, compari
     assert SOFFICE, "SCORECARD_REQUIRE_LIBREOFFICE is set but soffice is missing"
     book = tmp_path / "sheet.xlsx"
     book.write_bytes(to_xlsx(comparison))
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(book),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    pages = _pages(tmp_path / "sheet.pdf")
+    pages = _pages(soffice_convert(book, "pdf", tmp_path, tmp_path / "profile"))
     _assert_summary_on_page_one(pages, comparison, "Certainty")
     assert "Choices made" in pages[0][0] and "Choices made" not in pages[1][0]
     # One page wide: every sheet's pages carry its name in the footer, and the evidence of 12

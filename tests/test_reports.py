@@ -169,3 +169,24 @@ def test_export_file_dispatches_every_format(tmp_path):
             vendor_files={},
             template_path=None,
         )
+
+
+def test_the_record_keeps_the_policies_as_applied_and_the_summary(tmp_path):
+    # Defaults included: a reader of the record sees that silence on a must-have was a question
+    # to ask, not a no, and on which day staleness was judged.
+    options = Options(as_of=dt.date(2026, 11, 26))
+    record, comparison = _record(tmp_path, options)
+    assert (record.session.open_gates, record.session.stale) == ("include", "full")
+    assert record.session.as_of == dt.date(2026, 11, 26)
+    assert record.result["policies"] == {
+        "missing": "worst",
+        "confidence": True,
+        "open_gates": "include",
+        "stale": "full",
+    }
+    assert record.summary["recommendation"] == comparison.summary.recommendation
+    assert record.summary["choices"]["Open must-haves"].startswith("include: ")
+    strict, _ = _record(tmp_path / "strict", Options(open_gates="exclude"))
+    assert strict.session.open_gates == "exclude"
+    assert "exclude: silence on a must-have counts as no" in strict.summary["choices"].values()
+    assert reproduce(record, tmp_path) == []

@@ -224,6 +224,8 @@ def test_the_weights_alone_hide_what_the_open_question_decides():
     assert alone.ranks["a"][0] > 0.99 and alone.decisive == ()
     answered = acceptability(tpl, matrix, samples=5_000)
     assert answered.ranks["a"][0] < 0.6 and answered.decisive[0].criterion == "ok"
+    # The same weight samples, the open question scored as the policy says: as alone.
+    assert answered.weights_only["a"] == pytest.approx(alone.ranks["a"][0], abs=0.01)
 
 
 @pytest.mark.parametrize(

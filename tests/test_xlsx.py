@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT, claim, leaf, rating, template, vendor
+from conftest import ROOT, SOFFICE, claim, leaf, rating, soffice_convert, template, vendor
 from openpyxl.utils.escape import unescape
 
 from scorecard.export.xlsx import to_xlsx
@@ -20,7 +18,6 @@ from scorecard.scoring import Options
 from scorecard.session import compare
 
 WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
-SOFFICE = shutil.which("soffice")
 # LibreOffice does not recalculate xlsx formulas on load unless its profile says so.
 RECALC = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -88,24 +85,7 @@ def test_no_formula_cell_comes_from_data(text):
 def _recalculate(path: Path, out: Path, profile: Path) -> openpyxl.Workbook:
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(RECALC)
-    out.mkdir(exist_ok=True)
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return openpyxl.load_workbook(out / path.name, data_only=True)
+    return openpyxl.load_workbook(soffice_convert(path, "xlsx", out, profile), data_only=True)
 
 
 needs_libreoffice = pytest.mark.skipif(

@@ -100,19 +100,22 @@ RANKING_NOTE = (
 )
 
 
-def ranking_table(frame: pd.DataFrame) -> Any:
+def bar(percent: float) -> str:
+    """'▰▰▰▰▱▱▱▱▱▱ 45%': a share drawn in ten steps, then its figure."""
+    filled = round(percent / 10)
+    return "▰" * filled + "▱" * (10 - filled) + f" {percent:.0f}%"
+
+
+def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The ranking as a static table (light to redraw on every weight change): text cells
-    escaped, since a table's cells are Markdown; coverage as bars."""
-    shown = frame.assign(Vendor=frame["Vendor"].map(md))
-    if not shown["Overrides"].any():
-        shown = shown.drop(columns="Overrides")
-    return (
-        shown.style.bar(
-            subset=["Confirmed"], vmin=0, vmax=100, color="#9fc5e8", height=60, width=100
-        )
-        .bar(subset=["Unknown"], vmin=0, vmax=100, color="#f4c7c3", height=60, width=100)
-        .format({"Score": "{:.1f}", "Confirmed": "{:.0f}%", "Unknown": "{:.0f}%"})
+    escaped, since a table's cells are Markdown; coverage as bars of text."""
+    shown = frame.assign(
+        Vendor=frame["Vendor"].map(md),
+        Score=frame["Score"].map("{:.1f}".format),
+        Confirmed=frame["Confirmed"].map(bar),
+        Unknown=frame["Unknown"].map(bar),
     )
+    return shown if shown["Overrides"].any() else shown.drop(columns="Overrides")
 
 
 def difference_frame(result: Result, template: Template, first: str, second: str) -> pd.DataFrame:

@@ -21,9 +21,9 @@ def robustness_data(analysis: Robustness, names: dict[str, str]) -> dict[str, An
         "weights": acc.weights,
         "seed": acc.seed,
         "method": "wsm",
-        "certainty": certainty_sentence(acc, analysis.weights_only, names),
+        "certainty": certainty_sentence(acc, names),
         "acceptability": {v: list(p) for v, p in acc.ranks.items()},
-        "acceptability_weights_only": {v: list(p) for v, p in analysis.weights_only.ranks.items()},
+        "first_weights_only": acc.weights_only,
         "open_questions": [
             {
                 "vendor": q.vendor,
@@ -63,9 +63,10 @@ def robustness_json(analysis: Robustness, names: dict[str, str]) -> str:
 
 
 def robustness_text(analysis: Robustness, names: dict[str, str]) -> str:
-    acc, alone = analysis.acceptability, analysis.weights_only
+    acc = analysis.acceptability
+    alone = acc.weights_only or {}
     lines = [
-        certainty_sentence(acc, alone, names),
+        certainty_sentence(acc, names),
         flip_sentence(analysis.flip, names),
         ON_WEIGHTED_SUM,
         "",
@@ -79,7 +80,7 @@ def robustness_text(analysis: Robustness, names: dict[str, str]) -> str:
         p = acc.ranks[v]
         conf = "-" if acc.confidence[v] is None else f"{acc.confidence[v]:.0%}"
         lines.append(
-            f"{names.get(v, v):<40} {p[0]:>7.1%} {sum(p[:3]):>7.1%} {alone.ranks[v][0]:>13.1%} "
+            f"{names.get(v, v):<40} {p[0]:>7.1%} {sum(p[:3]):>7.1%} {alone.get(v, 0.0):>13.1%} "
             f"{conf:>11}"
         )
     if acc.decisive:

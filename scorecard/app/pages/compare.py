@@ -276,9 +276,15 @@ def _sidebar(session) -> None:
         for top in template.criteria:
             _slider(top, shares)
             if len(top.criteria) > 1:
-                with st.expander(f"{ui.md(top.name)}: its parts, as shares of it"):
-                    for child in top.criteria:
-                        _slider(child, shares)
+                # The parts' sliders are drawn only while their expander is open: a weight
+                # change then redraws a dozen sliders, not forty.
+                key = f"compare_open_{top.id}"
+                with st.expander(
+                    f"{ui.md(top.name)}: its parts, as shares of it", key=key, on_change="rerun"
+                ):
+                    if st.session_state.get(key):
+                        for child in top.criteria:
+                            _slider(child, shares)
         _policy_widgets(session)
 
 

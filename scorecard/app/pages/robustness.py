@@ -82,25 +82,14 @@ seed = right.number_input("Seed", min_value=0, value=0, step=1, key="robustness_
 answered = acceptability(
     template, matrix, options, samples=samples, weights=mode, seed=int(seed), focus=leader
 )
-alone = acceptability(
-    template,
-    matrix,
-    options,
-    samples=samples,
-    weights=mode,
-    seed=int(seed),
-    open_questions=False,
-    central=False,
-    focus=leader,
-)
-st.markdown(ui.md(certainty_sentence(answered, alone, names)))
+st.markdown(ui.md(certainty_sentence(answered, names)))
 firsts = pd.DataFrame(
     [
-        {"Vendor": names[v], "Rank": i, "Counting": counting, "First": found.ranks[v][0]}
+        {"Vendor": names[v], "Rank": i, "Counting": counting, "First": first}
         for i, v in enumerate(r.vendor for r in result.rows)
-        for counting, found in (
-            ("weights and answers to the open questions", answered),
-            ("weights alone", alone),
+        for counting, first in (
+            ("weights and answers to the open questions", answered.ranks[v][0]),
+            ("weights alone", (answered.weights_only or {}).get(v, 0.0)),
         )
     ]
 )
