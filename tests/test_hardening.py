@@ -150,6 +150,11 @@ def test_hostile_names_are_text_in_every_label(page, tmp_path, monkeypatch):
         at.selectbox(key="vendor_choice").select("runway").run()
     if page == "session":
         at.selectbox(key="session_criterion").select("generation_time").run()
+    if page == "compare":  # the parts' sliders are drawn once their expander is open
+        for top in WORKSPACE.template.criteria:
+            at.session_state[f"compare_open_{top.id}"] = True
+        at.run()
+        assert at.slider(key="compare_w_sla")
     assert not at.exception
     found = labels(at)
     assert any("evil" in text for text in found), "the hostile text reached no label"
