@@ -102,9 +102,16 @@ def contributions_data(result: Result, template: Template) -> pd.DataFrame:
 
 @functools.cache
 def _utilities_spec(leaves: tuple[str, ...]) -> dict[str, Any]:
+    # Criteria down the side, where their names read across in full; vendors along the top, in
+    # rank order.
     base = alt.Chart().encode(
-        x=alt.X("Criterion:N", sort=list(leaves), title=None, axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("Vendor:N", sort=alt.EncodingSortField("Rank", op="min"), title=None),
+        y=alt.Y("Criterion:N", sort=list(leaves), title=None),
+        x=alt.X(
+            "Vendor:N",
+            sort=alt.EncodingSortField("Rank", op="min"),
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=-40, labelOverlap=False),
+        ),
         tooltip=[
             "Vendor:N",
             "Criterion:N",
