@@ -55,7 +55,6 @@ class Summary:
     certainty: str  # the certainty figure with and without the open questions
     questions: tuple[str, ...]  # the open questions that matter most, in words
     choices: tuple[tuple[str, str], ...]  # (what, the choice): profile, method, policies, gates
-    answered: Acceptability  # weights and the open questions' answers drawn (and weights only)
 
 
 def summarise(
@@ -86,7 +85,6 @@ def summarise(
         certainty_sentence(answered, names),
         questions(result, answered, names),
         choices(template, matrix, result, options),
-        answered,
     )
 
 

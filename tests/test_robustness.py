@@ -58,8 +58,8 @@ def test_the_smallest_flip_and_its_sentence():
     )
     sentence = flip_sentence(flip, {"c1": "C1", "c2": "C2", "a": "A", "b": "B"})
     assert sentence in (
-        "Raise C1 from 50% to 56% and A overtakes B.",
-        "Lower C2 from 50% to 44% and A overtakes B.",
+        "Raising C1 from 50% to 56% would put A ahead of B.",
+        "Lowering C2 from 50% to 44% would put A ahead of B.",
     )
 
 
