@@ -191,8 +191,14 @@ def matrix() -> Matrix:
         + repr(sorted(current.conditions.items())).encode()
     ).hexdigest()
     built = _matrix(key, current.template, chosen, dict(current.conditions), inputs[-1])
-    st.session_state["state_matrix"] = (inputs, built)
+    st.session_state["state_matrix"] = (inputs, built, f"{key}:{inputs[-1]}")
     return built
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _draws(key: str, policies: tuple, _template: Template, _built: Matrix, _options: Options):
+    del policies  # with the matrix's key, the cache key: the draws do not depend on weights
+    return summary_draws(_template, _built, _options)
 
 
 def scoring_problem() -> str | None:
@@ -218,16 +224,14 @@ def names() -> dict[str, str]:
 
 def summary(built: Matrix, ranked: Result) -> Summary:
     """The recommendation, certainty and open questions of `ranked`. The values SMAA draws
-    depend on the matrix and the policies, not on the weights: they are drawn once and reused
-    while only weights move."""
+    depend on the matrix and the policies, not on the weights: they are drawn once (for every
+    session on the same data) and reused while only weights move."""
     current = options()
     policies = (current.missing, current.confidence, current.open_gates, current.stale)
     policies += (tuple(sorted(current.gates.items())),)
-    last = st.session_state.get("state_draws")
-    if last is None or last[0] is not built or last[1] != policies:
-        last = (built, policies, summary_draws(session().template, built, current))
-        st.session_state["state_draws"] = last
-    return summarise(session().template, built, ranked, current, names(), last[2])
+    key = st.session_state["state_matrix"][2]
+    drawn = _draws(key, policies, session().template, built, current)
+    return summarise(session().template, built, ranked, current, names(), drawn)
 
 
 def today() -> dt.date:

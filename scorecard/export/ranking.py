@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scorecard.model import CONFIDENCE_LEVELS
-from scorecard.scoring import METHOD_NAMES, Result
+from scorecard.scoring import METHOD_DESCRIPTIONS, METHOD_NAMES, Result
 from scorecard.summary import Summary
 
 FORMATS = ("table", "json", "csv", "md")
@@ -180,7 +180,9 @@ def to_markdown(result: Result) -> str:
     lines = [
         f"Ranking by {METHOD_NAMES[result.method]}, template `{result.template_id}` "
         f"v{result.template_version}, profile {result.profile or 'default'}, missing data: "
-        f"{result.missing}, confidence discount: {'on' if result.confidence else 'off'}.",
+        f"{result.missing}, confidence discount: {'on' if result.confidence else 'off'}, "
+        f"open must-haves: {result.open_gates}, stale evidence: {result.stale}. "
+        f"Method: {METHOD_DESCRIPTIONS[result.method]}.",
         "",
         "| Rank | Vendor | Score | Must-haves | Evidence |",
         "|---:|---|---:|---|---|",
@@ -194,7 +196,7 @@ def to_markdown(result: Result) -> str:
 
 
 def to_table(result: Result) -> str:
-    header = ("rank", "vendor", "score", "gates", "evidence")
+    header = ("rank", "vendor", "score", "must-haves", "evidence")
     body = [
         (str(r.rank), r.name, f"{r.score:.1f}", _gates_text(r), _evidence_text(r))
         for r in result.rows
@@ -210,9 +212,11 @@ def to_table(result: Result) -> str:
     title = (
         f"{METHOD_NAMES[result.method]} · {result.template_id} v{result.template_version} · "
         f"profile {result.profile or 'default'} · missing: {result.missing} · "
-        f"confidence: {'on' if result.confidence else 'off'}"
+        f"confidence: {'on' if result.confidence else 'off'} · open must-haves: "
+        f"{result.open_gates} · stale: {result.stale}"
     )
-    return "\n".join([title, *lines]) + "\n"
+    method = f"method: {METHOD_DESCRIPTIONS[result.method]}"
+    return "\n".join([title, method, *lines]) + "\n"
 
 
 RENDERERS = {"table": to_table, "json": to_json, "csv": to_csv, "md": to_markdown}

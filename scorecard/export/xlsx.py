@@ -23,7 +23,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from scorecard.evidence import claim_checked, claim_date, describe_value
 from scorecard.model import Claim, Source
 from scorecard.scoring import (
-    METHOD_NAMES,
+    METHOD_DESCRIPTIONS,
     condition_text,
     global_weights,
     rank,
@@ -249,7 +249,7 @@ class _Book:
             sheet.write_string(
                 n + 3,
                 0,
-                f"The ranking at export used {METHOD_NAMES[self.result.method]}; "
+                f"The ranking at export used {METHOD_DESCRIPTIONS[self.result.method]}; "
                 "these live formulas are the weighted sum.",
                 self.note,
             )
