@@ -241,8 +241,9 @@ class _Book:
         sheet.conditional_format(1, 3, n, 3, {"type": "3_color_scale"})
         note = (
             "Scores are live: change a relative weight on the Weights sheet and every score "
-            "and rank recomputes. A vendor that fails a gate ranks below every vendor that "
-            "passes."
+            "and rank recomputes. A vendor the evidence fails on a must-have ranks below every "
+            "vendor it does not fail (a must-have with no evidence either way is open: it does "
+            "not count against the vendor unless the policy says so)."
         )
         sheet.write_string(n + 2, 0, note, self.note)
         if self.result.method != "wsm":
