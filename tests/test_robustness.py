@@ -10,6 +10,7 @@ from pymcdm import methods, normalizations
 
 from scorecard.robustness import (
     acceptability,
+    certainty_sentence,
     agreement,
     flip_sentence,
     sample_weights,
@@ -215,6 +216,9 @@ def test_one_open_boolean_that_decides_the_winner_gives_even_odds():
     [question] = found.decisive
     assert (question.vendor, question.criterion) == ("b", "ok")
     assert question.swing == pytest.approx(1.0)
+    sentence = certainty_sentence(found, {"a": "A", "b": "B", "ok": "Allowed"})
+    assert "ranks first in 50% of plausible weightings and plausible answers" in sentence
+    assert "the answer that matters most is B's on Allowed" in sentence
 
 
 def test_the_weights_alone_hide_what_the_open_question_decides():
