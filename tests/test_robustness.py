@@ -10,8 +10,8 @@ from pymcdm import methods, normalizations
 
 from scorecard.robustness import (
     acceptability,
-    certainty_sentence,
     agreement,
+    certainty_sentence,
     flip_sentence,
     sample_weights,
     sensitivity,
