@@ -44,9 +44,11 @@ else:
     )
     measure = leaves[leaf_id].measure
     current = vendors[vendor_id].claims.get(leaf_id)
+    known = current is not None and current.value is not None
     st.caption(
-        f"Profile says: {ui.md(describe_value(current, measure))} "
-        f"({current.confidence if current else 'unknown'})"
+        f"Profile says: {ui.md(describe_value(current, measure))} ({current.confidence})"
+        if known
+        else "Profile says: no evidence either way."
     )
     flash = st.session_state.pop("session_flash", None)
     if flash:
