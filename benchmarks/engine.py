@@ -16,9 +16,11 @@ from skcriteria.agg.simple import WeightedSumModel
 from scorecard.model import MAX_CRITERIA, MAX_VENDORS, Template, Vendor
 from scorecard.robustness import acceptability, sensitivity, smallest_flip
 from scorecard.scoring import Options, build_matrix, evaluate, rank, weighted_sum
+from scorecard.summary import summarise, summary_draws
 
 TARGETS = {
     "compare_rerun_core_500x500_s": 1.0,
+    "certainty_500x500_s": 2.0,
     "smaa_20x30x100k_s": 0.5,
     "smaa_speedup_vs_pymcdm_loop": 100.0,
     "scoring_speedup_vs_pymcdm": 1.0,
@@ -127,7 +129,8 @@ def scoring() -> dict[str, float]:
 
 def at_the_limits() -> dict[str, float]:
     """What a Compare rerun computes (scores, gates, coverage, and the smallest weight change
-    that flips the leader) for a session at the caps: 500 vendors x 500 criteria."""
+    that flips the leader; then the recommendation and its certainty, 1,000 samples at this
+    size) for a session at the caps: 500 vendors x 500 criteria."""
     template, vendors = synthetic(MAX_VENDORS, 20, MAX_CRITERIA // 20 - 1, seed=3)
     assert sum(1 for _ in template.nodes()) == MAX_CRITERIA
     matrix = build_matrix(template, vendors)
@@ -137,7 +140,19 @@ def at_the_limits() -> dict[str, float]:
         evaluate(template, matrix, options)
         smallest_flip(sensitivity(template, matrix, options, points=0))
 
-    return {"compare_rerun_core_500x500_s": best_of(rerun, repeat=3)}
+    # The recommendation and certainty, as Compare redraws them on every weight change (at this
+    # size the values drawn are too many to keep, so they are drawn again each time).
+    result = evaluate(template, matrix, options)
+    names = {v.id: v.name for v in vendors}
+    drawn = summary_draws(template, matrix, options)
+
+    def certainty() -> None:
+        summarise(template, matrix, result, options, names, drawn)
+
+    return {
+        "compare_rerun_core_500x500_s": best_of(rerun, repeat=3),
+        "certainty_500x500_s": best_of(certainty, repeat=2),
+    }
 
 
 def smaa(samples: int = 100_000, loop_samples: int = 2_000) -> dict[str, float]:

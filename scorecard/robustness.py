@@ -591,15 +591,23 @@ class Draws:
         else:
             part = _draw_values(np.random.default_rng([self.seed, 1, start]), self.values, n)
         sums = _group_sums(self.values, part, within, group, tops)
-        if part.spread.size + sums.size + (0 if part.answers is None else part.answers.size) <= (
-            KEEP_CELLS
-        ):
+        size = (
+            part.spread.nbytes
+            + sums.nbytes
+            + (part.answers.nbytes if part.answers is not None else 0)
+        )
+        held = sum(
+            p.spread.nbytes + s.nbytes + (p.answers.nbytes if p.answers is not None else 0)
+            for p, _, s in self.kept.values()
+            if p is not part
+        )
+        if held + size <= KEEP_BYTES:
             self.kept[(start, n)] = (part, key, sums)
         return part, sums
 
 
-#: Draws of at most this many cells are kept for the next call (40 MB of float32).
-KEEP_CELLS = 10_000_000
+#: Draws are kept for the next call up to this many bytes in all (the rest is drawn again).
+KEEP_BYTES = 64_000_000
 
 
 def draws(

@@ -29,8 +29,18 @@ from scorecard.scoring import (
 )
 
 #: Samples behind the certainty figure: enough for ±1 percentage point, fast enough to redraw on
-#: every weight change.
+#: every weight change. A very large comparison gets fewer (down to MIN_SAMPLES), so that one
+#: rerun draws at most DRAW_BUDGET values.
 SAMPLES = 10_000
+MIN_SAMPLES = 1_000
+DRAW_BUDGET = 50_000_000
+
+
+def samples_for(matrix: Matrix) -> int:
+    """How many samples the certainty figure draws for a comparison of this size."""
+    cells = matrix.level.size
+    return int(min(SAMPLES, max(MIN_SAMPLES, DRAW_BUDGET // max(cells, 1))))
+
 
 OPEN_GATE_WORDS = {
     "include": "a must-have with no evidence either way is a question to ask: the vendor stays "
@@ -91,8 +101,8 @@ def summarise(
 def summary_draws(template: Template, matrix: Matrix, options: Options) -> tuple[Draws, Draws]:
     """The values behind the certainty figure, with and without the open questions drawn."""
     return (
-        draws(template, matrix, options, SAMPLES),
-        draws(template, matrix, options, SAMPLES, open_questions=False),
+        draws(template, matrix, options, samples_for(matrix)),
+        draws(template, matrix, options, samples_for(matrix), open_questions=False),
     )
 
 
@@ -201,7 +211,7 @@ def choices(
         ("Your situation", "; ".join(situation) if situation else "none of the conditions"),
         (
             "Certainty",
-            f"SMAA, {SAMPLES:,} samples of the top-level weights around the chosen ones, on the "
-            "weighted sum whatever the method",
+            f"SMAA, {samples_for(matrix):,} samples of the top-level weights around the chosen "
+            "ones, on the weighted sum whatever the method",
         ),
     )
