@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,9 +10,16 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from scorecard.loading import validate
 from scorecard.model import Template, Vendor
+
+# Generated examples: the seed of a failure is printed so it can be replayed; CI (.ci/run sets
+# HYPOTHESIS_PROFILE=ci) draws the same examples in every run.
+settings.register_profile("default", print_blob=True)
+settings.register_profile("ci", print_blob=True, derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
