@@ -521,3 +521,46 @@ def test_the_stale_policy_decides_what_old_evidence_is_worth():
     assert gone.gates[1].detail == "Allowed: the evidence is stale, so it no longer counts"
     # Without a day to judge on, nothing is stale.
     assert score(tpl, [old], Options(stale="unknown")).rows[0].score == 100.0
+
+
+@pytest.mark.parametrize(
+    ("value", "outcome"),
+    [
+        (119.5, "pass"),  # better than the threshold
+        (120, "pass"),  # exactly at it: "≤ 120" is met
+        (120.5, "fail"),  # just past it
+        ([100, 120], "pass"),  # a range wholly within
+        ([100, 121], "open"),  # a range that straddles it: may or may not be
+        ([121, 130], "fail"),  # a range wholly past it
+    ],
+)
+def test_a_lower_is_better_gate_at_its_threshold(value, outcome):
+    tpl = template(
+        leaf("lat", linear(600, 30)),
+        gates=[{"id": "fast", "name": "Fast", "criterion": "lat", "require": 120}],
+    )
+    [row] = score(tpl, [vendor("v", lat=claim(value))]).rows
+    assert row.gates[1].outcome == outcome
+
+
+@pytest.mark.parametrize(
+    ("value", "outcome"),
+    [(2, "fail"), (3, "pass"), (4, "pass"), ([2, 3], "open"), ([3, 4], "pass")],
+)
+def test_a_higher_is_better_gate_at_its_threshold(value, outcome):
+    tpl = template(
+        leaf("a", rating()),
+        gates=[{"id": "min3", "name": "At least 3", "criterion": "a", "require": 3}],
+    )
+    [row] = score(tpl, [vendor("v", a=claim(value))]).rows
+    assert row.gates[1].outcome == outcome
+
+
+@pytest.mark.parametrize(("days", "stale"), [(99, False), (100, False), (101, True)])
+def test_staleness_counts_from_the_templates_own_limit(days, stale):
+    # A limit of 100 days, not the default 365: a claim 100 days old is not stale, 101 is.
+    tpl = template(leaf("a", rating()), policies={"stale_after_days": 100})
+    today = dt.date(2026, 11, 26)
+    as_of = (today - dt.timedelta(days=days)).isoformat()
+    [row] = score(tpl, [vendor("v", a=claim(4, as_of=as_of))], Options(as_of=today)).rows
+    assert row.stale == (("a",) if stale else ())
