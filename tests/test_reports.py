@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import shutil
 from html.parser import HTMLParser
 
+import openpyxl
 import pytest
 from conftest import ROOT
 
@@ -67,7 +69,13 @@ def test_html_is_self_contained_and_escapes_vendor_text():
 
 def test_markdown_page_has_every_vendor_and_escapes_text():
     ws = _workspace()
-    page = markdown_report(compare(ws.template, ws.vendors, Options(profile="legal")), TODAY)
+    hostile = "<b>x</b> [l](http://e.invalid) *y* | z"
+    vendors = [
+        v.model_copy(update={"company": hostile}) if v.id == "pika" else v for v in ws.vendors
+    ]
+    page = markdown_report(compare(ws.template, vendors, Options(profile="legal")), TODAY)
+    assert "\\<b\\>x\\</b\\> \\[l\\](http:\u2060//e.invalid) \\*y\\* \\| z" in page
+    assert hostile not in page and "<b>" not in page
     assert page.startswith("# Vendor comparison: AI video generation")
     # summary, ranking, weights, gates, one per vendor
     assert page.count("\n## ") == 4 + len(ws.vendors)
@@ -140,6 +148,7 @@ def test_reproduce_names_the_changed_file_and_the_vendor(tmp_path):
 def test_export_file_dispatches_every_format(tmp_path):
     ws = _workspace()
     comparison = compare(ws.template, ws.vendors)
+    found: dict[str, bytes] = {}
     for fmt in ("xlsx", "html", "md", "csv", "record"):
         data = export_file(
             fmt,
@@ -150,7 +159,15 @@ def test_export_file_dispatches_every_format(tmp_path):
             vendor_files=ws.vendor_files,
             template_path=None,
         )
-        assert len(data) > 1000, fmt
+        found[fmt] = data
+    # Each format is itself, not another one under its name.
+    assert found["xlsx"][:2] == b"PK"
+    book = openpyxl.load_workbook(io.BytesIO(found["xlsx"]))
+    assert book.sheetnames[0] == "Summary"
+    assert found["html"].startswith(b"<!DOCTYPE html>")
+    assert found["md"].startswith(b"# Vendor comparison: ")
+    assert found["csv"].startswith(b'"rank","vendor","name","score"')
+    assert json.loads(found["record"])["format"] == "scorecard-decision-record/2"
     assert [format_for(n) for n in ("a.XLSX", "b.htm", "c.md", "d.csv", "e.json", "f.pdf")] == [
         "xlsx",
         "html",
