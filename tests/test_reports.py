@@ -13,10 +13,11 @@ import openpyxl
 import pytest
 from conftest import ROOT
 
+from scorecard.cli import main
 from scorecard.export import export_file, format_for
 from scorecard.export.html import to_html
 from scorecard.export.markdown import markdown_report
-from scorecard.export.record import decision_record, reproduce
+from scorecard.export.record import decision_record, reproduce, to_json
 from scorecard.loading import load_record, load_workspace
 from scorecard.scoring import Options
 from scorecard.session import Override, compare
@@ -207,3 +208,24 @@ def test_the_record_keeps_the_policies_as_applied_and_the_summary(tmp_path):
     assert strict.session.open_gates == "exclude"
     assert "exclude: silence on a must-have counts as no" in strict.summary["choices"].values()
     assert reproduce(record, tmp_path) == []
+
+
+def test_reproduce_says_which_file_is_invalid_now(tmp_path, capsys, monkeypatch):
+    record, _ = _record(tmp_path)
+    runway = tmp_path / "vendors" / "runway.yaml"
+    runway.write_text(runway.read_text().replace("confidence: confirmed", "confidence: sure", 1))
+    found = reproduce(record, tmp_path)
+    assert found[0].startswith("changed: vendors/runway.yaml (sha256 was ")
+    assert "invalid now: vendors/runway.yaml (1 problem(s))" in found
+    assert "runway: not scored now (its file is missing or invalid)" in found
+    template = tmp_path / "criteria" / "ai-video-enterprise.yaml"
+    template.write_text(template.read_text().replace("missing: worst", "missing: wrost", 1))
+    found = reproduce(record, tmp_path)
+    assert found[-1] == "invalid now: criteria/ai-video-enterprise.yaml (1 problem(s))"
+    # The command line says the same and fails.
+    (tmp_path / "record.json").write_text(to_json(record))
+    monkeypatch.chdir(tmp_path)
+    assert main(["reproduce", "record.json"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"not reproduced: {len(found)} difference(s)")
+    assert "  invalid now: criteria/ai-video-enterprise.yaml (1 problem(s))" in err
