@@ -15,9 +15,14 @@ LAYER_TITLES = {
 }
 
 
-def _source_line(source: Source) -> str:
+def source_head(source: Source) -> str:
+    """'Title — Publisher (kind, date)': whose document a source is, and when."""
     when = source.date or f"undated, read {source.accessed}"
-    text = f"{source.title} — {source.publisher} ({source.kind}, {when})"
+    return f"{source.title} — {source.publisher} ({source.kind}, {when})"
+
+
+def _source_line(source: Source) -> str:
+    text = source_head(source)
     if source.locator:
         text += f", {source.locator}"
     if source.quote:

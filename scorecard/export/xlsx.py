@@ -21,6 +21,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scorecard.evidence import claim_checked, claim_date, describe_value
+from scorecard.export.profile import source_head
 from scorecard.model import Claim, Source
 from scorecard.scoring import (
     METHOD_DESCRIPTIONS,
@@ -374,7 +375,7 @@ class _Book:
                         grade,
                         _dates(claim) if claim else "",
                         note,
-                        _source(source) if source else "",
+                        source_head(source) if source else "",
                         _quote(source) if source else "",
                     ]
                     for col, text in enumerate(cells):
@@ -411,11 +412,6 @@ def _link_text(url: str) -> str:
     path = parts.path.strip("/")
     tail = path if len(path) <= 28 else "…" + path[-27:]
     return f"{parts.netloc} {tail}".strip()[:60]
-
-
-def _source(source: Source) -> str:
-    when = source.date or f"read {source.accessed}"
-    return f"{source.title} — {source.publisher} ({source.kind}, {when})"
 
 
 def _quote(source: Source) -> str:
