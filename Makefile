@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)  ## start the app on the shipped data
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: lint  ## lint, then the whole test suite
-	$(BIN)/pytest
+test: lint  ## lint, then the whole test suite, with branch coverage of scorecard/
+	$(BIN)/pytest --cov
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -406,13 +406,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScoringError, UsageError) as exc:
         print(f"scorecard: error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"scorecard: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 1
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the exit flush cannot fail
         return 0
+    except OSError as exc:  # after BrokenPipeError, which is one
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"scorecard: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug of ours: say so briefly, never a traceback

@@ -125,6 +125,12 @@ def edit_template_weights(at: Any, weights: dict[str, float]) -> None:
 
 
 SOFFICE = shutil.which("soffice")
+#: A test that needs LibreOffice: skipped (and listed at the end of the run) where it is not
+#: installed, unless SCORECARD_REQUIRE_LIBREOFFICE is set, as CI sets it.
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None and not os.environ.get("SCORECARD_REQUIRE_LIBREOFFICE"),
+    reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)",
+)
 
 
 def soffice_convert(path: Path, fmt: str, outdir: Path, profile: Path) -> Path:
@@ -149,3 +155,25 @@ def soffice_convert(path: Path, fmt: str, outdir: Path, profile: Path) -> Path:
         timeout=240,
     )
     return outdir / f"{path.stem}.{fmt}"
+
+
+# LibreOffice does not recalculate xlsx formulas on load unless its profile says so.
+RECALC = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+    'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+    '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+    '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+    "</oor:items>\n"
+)
+
+
+def recalculate(path: Path, out: Path, profile: Path) -> Any:
+    """The workbook at `path` as LibreOffice computes it: every formula recalculated on load,
+    saved again, and read back with the values LibreOffice wrote (an openpyxl Workbook)."""
+    import openpyxl
+
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC)
+    return openpyxl.load_workbook(soffice_convert(path, "xlsx", out, profile), data_only=True)

@@ -3,15 +3,24 @@ library gives. (The real browser test is in test_browser.py.)"""
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import html
+import io
 import json
+import os
+import re
 import shutil
 
+import openpyxl
 import pyarrow as pa
 import pytest
-from conftest import ROOT, edit_template_weights
+from conftest import ROOT, SOFFICE, edit_template_weights, recalculate
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from scorecard.loading import load_workspace
+from scorecard.export.record import reproduce
+from scorecard.loading import load_record, load_workspace
 from scorecard.scoring import Options, difference, score, set_share, shares_of
 
 APP = str(ROOT / "streamlit_app.py")
@@ -303,13 +312,89 @@ def test_vendor_text_is_never_markup(tmp_path, monkeypatch):
     assert not any("<script>" in m.value for m in at.markdown)
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "html", "md", "csv", "record"])
-def test_every_export_format_downloads(fmt):
-    at = start()
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, tuple[str, bytes]]:
+    """Every file the app hands a download button, by the URL the browser fetches it from: the
+    name it is saved under, and its bytes."""
+    files: dict[str, tuple[str, bytes]] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        file_id = keep(self, path_or_data, mimetype, kind, filename)
+        file = self.get_file(file_id)
+        files[self.get_url(file_id)] = (file.filename, file.content)
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return files
+
+
+def download(at: AppTest, files: dict[str, tuple[str, bytes]], fmt: str) -> tuple[str, bytes]:
+    """The file name and bytes the Export page's button gives for `fmt`."""
     at.switch_page("scorecard/app/pages/export.py").run()
     at.radio(key="export_format").set_value(fmt).run()
     assert not at.exception
-    assert at.get("download_button")
+    [button] = at.get("download_button")
+    return files[button.proto.url]
+
+
+def test_the_sheet_downloaded_opens_and_recalculates_to_the_ranking(downloads, tmp_path):
+    at = start()
+    at.slider(key="compare_w_latency").set_value(40.0).run()
+    result = score(WORKSPACE.template, WORKSPACE.vendors, Options(weights=shares(latency=40.0)))
+    name, data = download(at, downloads, "xlsx")
+    assert name.endswith(".xlsx")
+    scores = openpyxl.load_workbook(io.BytesIO(data), data_only=True)["Scores"]
+    rows = [r[:5] for r in scores.iter_rows(min_row=2, max_row=13, values_only=True)]
+    assert [(r[0], r[4]) for r in rows] == [(r.vendor, r.rank) for r in result.rows]
+    if SOFFICE is None and not os.environ.get("SCORECARD_REQUIRE_LIBREOFFICE"):
+        pytest.skip("LibreOffice is not installed: the recalculation is not checked")
+    path = tmp_path / name
+    path.write_bytes(data)
+    book = recalculate(path, tmp_path / "out", tmp_path / "profile")
+    again = {r[0]: r[3] for r in book["Scores"].iter_rows(min_row=2, max_row=13, values_only=True)}
+    assert again == pytest.approx({r.vendor: r.score for r in result.rows}, abs=1e-9)
+
+
+def test_the_report_downloaded_is_one_file_that_fetches_nothing(downloads):
+    name, data = download(start(), downloads, "html")
+    page = data.decode()
+    assert name.endswith(".html") and page.startswith("<!DOCTYPE html>")
+    # Nothing is loaded from elsewhere: no scripts, style sheets, frames or images by address.
+    assert not re.search(r"<(script|link|iframe|img|object|embed)\b", page, re.I)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", page, re.I)
+    assert all(html.escape(v.name) in page for v in WORKSPACE.vendors)
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv"])
+def test_the_wiki_page_and_csv_downloaded_hold_the_ranking(downloads, fmt):
+    name, data = download(start(), downloads, fmt)
+    assert name.endswith(f".{fmt}")
+    text = data.decode()
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        got = [(r["name"], round(float(r["score"]), 1)) for r in rows]
+    else:
+        table = [line for line in text.splitlines() if re.match(r"\| \d+ \|", line)]
+        got = [(cells[1], float(cells[2])) for cells in (line.split(" | ") for line in table)]
+    assert got == expected()
+
+
+def test_the_record_downloaded_reproduces_and_catches_a_changed_profile(downloads, tmp_path):
+    name, data = download(start(), downloads, "record")
+    path = tmp_path / name
+    path.write_bytes(data)
+    record = load_record(path)
+    assert reproduce(record, ROOT) == []
+    project = tmp_path / "project"
+    for folder in ("criteria", "vendors"):
+        shutil.copytree(ROOT / folder, project / folder)
+    pika = project / "vendors" / "pika.yaml"
+    was = hashlib.sha256(pika.read_bytes()).hexdigest()[:12]
+    pika.write_text(pika.read_text().replace("Pika Labs, Inc.", "Pika Labs, Ltd", 1))
+    now = hashlib.sha256(pika.read_bytes()).hexdigest()[:12]
+    changed = f"changed: vendors/pika.yaml (sha256 was {was}…, now {now}…)"
+    assert reproduce(record, project) == [changed]
 
 
 def test_the_record_names_the_shipped_files_until_the_template_is_edited():
@@ -416,3 +501,88 @@ def test_compare_says_when_the_certainty_is_not_the_chosen_method():
     at.selectbox(key="compare_method").select("topsis").run()
     assert any("computed on the weighted sum, whatever method ranks" in c.value for c in at.caption)
     assert "vector-normalised" in at.selectbox(key="compare_method").help
+
+
+# ---------------------------------------------------------------------------------------------
+# What each page says when there is too little to show, and the edits a person can undo
+# ---------------------------------------------------------------------------------------------
+
+
+def _infos(at: AppTest) -> list[str]:
+    return [i.value for i in at.info]
+
+
+def test_with_no_vendor_chosen_each_page_says_where_to_choose():
+    at = start()
+    at.multiselect(key="compare_vendors").set_value([]).run()
+    assert not at.exception
+    assert _infos(at) == ["Choose at least one vendor in the sidebar."]
+    assert not ranking_tables(at)
+    for page in ("vendor", "session", "export"):
+        at.switch_page(f"scorecard/app/pages/{page}.py").run()
+        assert not at.exception
+        assert _infos(at) == ["Choose vendors on the Compare page first."], page
+
+
+def test_with_one_vendor_nothing_is_compared_against_nothing():
+    at = start()
+    at.multiselect(key="compare_vendors").set_value(["runway"]).run()
+    assert not at.exception
+    assert [name for name, _ in ranking(at)] == ["Runway"]
+    assert "Choose two vendors or more to compare them." in _infos(at)
+    at.switch_page("scorecard/app/pages/robustness.py").run()
+    assert not at.exception
+    assert _infos(at) == ["Choose two vendors or more on the Compare page."]
+    at.switch_page("scorecard/app/pages/compare.py").run()
+    at.button(key="compare_pin").click().run()
+    at.multiselect(key="compare_vendors").set_value(["runway", "pika"]).run()
+    table = ranking_tables(at)[0]
+    changes = dict(zip(table["Vendor"], table["Change"], strict=True))
+    assert changes["Pika"] == "new"  # not in the baseline it is measured against
+
+
+def test_pinning_the_baseline_measures_changes_from_now():
+    at = start()
+    at.slider(key="compare_w_latency").set_value(60.0).run()
+    moved = ranking_tables(at)[0]["Change"].tolist()
+    assert any(c.startswith(("▲", "▼")) for c in moved)
+    at.button(key="compare_pin").click().run()
+    assert not at.exception
+    assert set(ranking_tables(at)[0]["Change"]) == {"="}
+    assert at.session_state["compare_baseline"][0] == {
+        r.vendor: (r.rank, r.score)
+        for r in score(
+            WORKSPACE.template, WORKSPACE.vendors, Options(weights=shares(latency=60.0))
+        ).rows
+    }
+
+
+def test_a_removed_override_no_longer_counts():
+    at = _override_form("commercial_use")
+    at.radio(key="session_value_bool").set_value("no")
+    at.selectbox(key="session_confidence").select("verified")
+    at.button(key="session_save").click().run()
+    [saved] = at.session_state["session"].overrides
+    assert saved.claim.value is False
+    at.switch_page("scorecard/app/pages/compare.py").run()
+    assert ranking(at) != expected()
+    at.switch_page("scorecard/app/pages/session.py").run()
+    at.button(key="session_remove_0").click().run()
+    assert not at.exception
+    assert at.session_state["session"].overrides == ()
+    at.switch_page("scorecard/app/pages/compare.py").run()
+    assert ranking(at) == expected()
+
+
+def test_an_upload_over_the_cap_is_refused_before_it_is_read(monkeypatch):
+    import scorecard.app.components as ui
+
+    monkeypatch.setattr(ui, "MAX_FILE_BYTES", 1000)
+    at = start()
+    at.switch_page("scorecard/app/pages/session.py").run()
+    at.file_uploader(key="session_upload").upload(
+        "big.yaml", b"#" * 1001, "application/x-yaml"
+    ).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["big\\.yaml is 1,001 bytes; the limit is 1,000."]
+    assert at.session_state["session"].overrides == ()

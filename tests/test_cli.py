@@ -276,3 +276,57 @@ def test_markdown_from_the_cli_escapes_only_what_would_be_markup():
     assert "open: Commercial use of outputs permitted — ask" in done.stdout
     for needless in ("\\:", "\\_", "\\.", "\\-", "\\("):
         assert needless not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--condition", "api"], "argument --condition: 'api': expected ID=yes or ID=no"),
+        (["--condition", "=yes"], "argument --condition: '=yes': expected ID=yes or ID=no"),
+        (["--gate", "eu_uk=yes"], "argument --gate: 'eu_uk=yes': expected ID=on or ID=off"),
+    ],
+)
+def test_a_malformed_option_is_a_usage_error(args, message, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["score", *args])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"scorecard score: error: {message}"
+
+
+def test_validate_in_an_empty_folder_says_what_to_name(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate"]) == 2
+    assert capsys.readouterr().err == (
+        "scorecard: error: nothing to validate: no criteria/ or vendors/ here; name the files\n"
+    )
+
+
+def test_template_new_prints_the_starter_when_no_file_is_named(capsys):
+    assert main(["template", "new"]) == 0
+    assert capsys.readouterr().out == (ROOT / "scorecard" / "starter-template.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "err"),
+    [
+        (
+            RuntimeError("boom"),
+            70,
+            "scorecard: internal error: RuntimeError('boom') (please report it)\n",
+        ),
+        (KeyboardInterrupt(), 130, ""),
+        (BrokenPipeError(), 0, ""),
+    ],
+)
+def test_no_failure_of_ours_ends_in_a_traceback(raised, code, err, monkeypatch, capsys):
+    import scorecard.cli as cli
+
+    monkeypatch.chdir(ROOT)
+
+    def fail(*_: object, **__: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(cli, "score", fail)
+    monkeypatch.setattr(sys, "stdout", sys.stdout)  # main() swaps it out on a broken pipe
+    assert main(["score"]) == code
+    assert capsys.readouterr().err == err

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -33,6 +34,7 @@ from scorecard.cli import main
 from scorecard.export import to_csv, write_atomic
 from scorecard.export.charts import MAX_CHART_VENDORS
 from scorecard.export.html import to_html
+from scorecard.export.record import reproduce
 from scorecard.loading import (
     MAX_DEPTH,
     LoadError,
@@ -584,3 +586,58 @@ def test_only_the_record_needs_its_inputs_inside_the_current_folder(tmp_path, ca
     err = capsys.readouterr().err
     assert "is outside the current folder; run scorecard from the folder that holds" in err
     assert not (tmp_path / "here" / "record.json").exists()
+
+
+def _template_gone(root: Path, data: dict) -> None:
+    (root / "criteria" / "ai-video-enterprise.yaml").unlink()
+
+
+def _template_unlisted(root: Path, data: dict) -> None:
+    data["files"] = data["files"][1:]
+
+
+def _stranger(root: Path, data: dict) -> None:
+    data["session"]["vendors"].remove("luma")
+    data["result"]["ranking"] = [r for r in data["result"]["ranking"] if r["vendor"] != "luma"]
+
+
+def _renamed(root: Path, data: dict) -> None:
+    luma = root / "vendors" / "luma.yaml"
+    luma.write_text(luma.read_text().replace("id: luma", "id: luma-labs", 1))
+    entry = next(f for f in data["files"] if f.get("vendor") == "luma")
+    entry["sha256"] = hashlib.sha256(luma.read_bytes()).hexdigest()
+
+
+def _weightless(root: Path, data: dict) -> None:
+    data["session"]["weights"] = {c["id"]: 0 for c in data["session"]["template"]["criteria"]}
+
+
+def _loop(root: Path, data: dict) -> None:
+    (root / "a.yaml").symlink_to(root / "b.yaml")
+    (root / "b.yaml").symlink_to(root / "a.yaml")
+    data["files"][3]["path"] = "a.yaml"
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_template_gone, ["missing: criteria/ai-video-enterprise.yaml"]),
+        (
+            _template_unlisted,
+            ["refused: the template 'criteria/ai-video-enterprise.yaml' is not among the files"],
+        ),
+        (_stranger, ["luma: a file in the record, but not among its vendors"]),
+        (_renamed, ["changed: vendors/luma.yaml no longer holds vendor luma"]),
+        (
+            _weightless,
+            ["cannot score now: every weight is 0: give at least one criterion a weight above 0"],
+        ),
+        (_loop, ["refused: 'a.yaml' is not a path inside the project folder"]),
+    ],
+)
+def test_reproduce_names_what_no_longer_fits(edit, expected, tmp_path):
+    record, data = project(tmp_path)
+    edit(tmp_path, data)
+    rewrite(record, data, digest=True)
+    found = reproduce(load_record(record), tmp_path)
+    assert found[: len(expected)] == expected, found

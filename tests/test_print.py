@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ROOT, SOFFICE, soffice_convert
+from conftest import ROOT, SOFFICE, needs_libreoffice, soffice_convert
 
 from scorecard.export.html import to_html
 from scorecard.export.xlsx import to_xlsx
@@ -59,10 +59,7 @@ def _assert_summary_on_page_one(pages, comparison, last_label: str) -> None:
     assert all(width > height for _, width, height in pages)  # landscape
 
 
-@pytest.mark.skipif(
-    SOFFICE is None and not os.environ.get("SCORECARD_REQUIRE_LIBREOFFICE"),
-    reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)",
-)
+@needs_libreoffice
 def test_the_workbook_prints_its_summary_on_page_one_landscape(tmp_path, comparison):
     assert SOFFICE, "SCORECARD_REQUIRE_LIBREOFFICE is set but soffice is missing"
     book = tmp_path / "sheet.xlsx"

@@ -4,12 +4,20 @@ before and after a weight is changed on the Weights sheet; and no formula from d
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT, SOFFICE, claim, leaf, rating, soffice_convert, template, vendor
+from conftest import (
+    ROOT,
+    SOFFICE,
+    claim,
+    leaf,
+    needs_libreoffice,
+    rating,
+    recalculate,
+    template,
+    vendor,
+)
 from openpyxl.utils.escape import unescape
 
 from scorecard.export.xlsx import to_xlsx
@@ -18,23 +26,13 @@ from scorecard.scoring import Options
 from scorecard.session import compare
 
 WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
-# LibreOffice does not recalculate xlsx formulas on load unless its profile says so.
-RECALC = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-    'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-    '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-    '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
-    "</oor:items>\n"
-)
 
 
 def _book(data: bytes, values: bool = False) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(data), data_only=values)
 
 
-def test_formulas_carry_the_engines_values_for_readers_that_do_not_recalculate():
+def test_formulas_carry_the_engines_values_for_readers_that_do_notrecalculate():
     comparison = compare(WORKSPACE.template, WORKSPACE.vendors, Options(profile="marketing"))
     book = _book(to_xlsx(comparison), values=True)  # the cached results, as a viewer shows them
     rows = {r[0]: r for r in book["Scores"].iter_rows(min_row=2, max_row=13, values_only=True)}
@@ -82,18 +80,6 @@ def test_no_formula_cell_comes_from_data(text):
     assert book["Scores"]["D2"].data_type == "f"  # the score stays a formula, over numbers
 
 
-def _recalculate(path: Path, out: Path, profile: Path) -> openpyxl.Workbook:
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC)
-    return openpyxl.load_workbook(soffice_convert(path, "xlsx", out, profile), data_only=True)
-
-
-needs_libreoffice = pytest.mark.skipif(
-    SOFFICE is None and not os.environ.get("SCORECARD_REQUIRE_LIBREOFFICE"),
-    reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)",
-)
-
-
 @needs_libreoffice
 @pytest.mark.parametrize("missing", ["worst", "exclude"])
 def test_libreoffice_recomputes_the_engines_scores_and_follows_a_weight_change(tmp_path, missing):
@@ -113,7 +99,7 @@ def test_libreoffice_recomputes_the_engines_scores_and_follows_a_weight_change(t
             tops = list(row.contributions.values())
             assert list(got[5 : 5 + len(tops)]) == pytest.approx(tops, abs=1e-9)
 
-    check(_recalculate(path, tmp_path / "out1", tmp_path / "p1"), comparison.result)
+    check(recalculate(path, tmp_path / "out1", tmp_path / "p1"), comparison.result)
 
     # An approver raises the weight of moderation on the Weights sheet, formulas untouched.
     book = openpyxl.load_workbook(path)
@@ -127,4 +113,4 @@ def test_libreoffice_recomputes_the_engines_scores_and_follows_a_weight_change(t
         WORKSPACE.vendors,
         Options(profile="legal", missing=missing, weights={"moderation": 60}),
     )
-    check(_recalculate(edited, tmp_path / "out2", tmp_path / "p2"), changed.result)
+    check(recalculate(edited, tmp_path / "out2", tmp_path / "p2"), changed.result)

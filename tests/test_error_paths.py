@@ -1,0 +1,422 @@
+"""The paths a user meets when something is wrong, each asserted as the exact located line they
+read: a mistake in a template, a vendor profile or a saved session, and options the scoring
+engine refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import time_machine
+import yaml
+from conftest import DATA, claim, leaf, linear, rating, template, vendor
+
+from scorecard.loading import LoadError, load_session, validate
+from scorecard.model import Template
+from scorecard.scoring import Options, ScoringError, build_matrix, evaluate, requirement_text
+
+MINI = (DATA / "valid" / "mini.yaml").read_text()
+ACME = (DATA / "valid" / "acme.yaml").read_text()
+LINEAR = "value_function: {type: linear, worst: 100, best: 0}"
+GATE = "criterion: c2pa\n    require: true"
+UNKNOWN_REGIONS = "regions:\n    confidence: unknown\n    note: Ask where the service is offered."
+SOURCE = "    sources:\n      - {title: T, publisher: P, date: 2026-01-01, kind: vendor, url: 'https://a.example'}"
+
+
+def problems(tmp_path: Path, base: str, old: str, new: str, *others: Path) -> list[str]:
+    """Every problem `validate` reports for `base` with `old` replaced by `new`, as printed."""
+    assert old in base, old  # the case edits what it means to
+    path = tmp_path / "case.yaml"
+    path.write_text(base.replace(old, new, 1))
+    report = validate([*others, path])
+    return [str(p).replace(f"{tmp_path}/", "") for p in report.problems]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            LINEAR,
+            "value_function: {type: piecewise, points: [[0, 1], [50, 0.2], [100, 0.5]]}",
+            "case.yaml:21:11: [invalid] criteria[0].criteria[1].measure: value_function: "
+            "utilities of the points must fall as the value grows (direction lower)",
+            id="piecewise-not-monotone",
+        ),
+        pytest.param(
+            LINEAR,
+            "value_function: {type: piecewise, points: [[0, 1], [0, 0.5], [100, 0]]}",
+            "case.yaml:24:53: [invalid] criteria[0].criteria[1].measure.value_function.points: "
+            "point values must strictly increase, e.g. [[0, 0], [10, 1]]",
+            id="piecewise-repeated-x",
+        ),
+        pytest.param(
+            "scale: [0, 4]",
+            "scale: [4, 0]",
+            "case.yaml:14:11: [invalid] criteria[0].criteria[0].measure: "
+            "scale must be [low, high] with low < high, got [4, 0]",
+            id="scale-low-above-high",
+        ),
+        pytest.param(
+            "scale: [0, 4]",
+            "scale: [2, 2]",
+            "case.yaml:14:11: [invalid] criteria[0].criteria[0].measure: "
+            "scale must be [low, high] with low < high, got [2, 2]",
+            id="scale-low-equals-high",
+        ),
+        pytest.param(
+            "worst: 100, best: 0",
+            "worst: 100, best: 100",
+            "case.yaml:21:11: [invalid] criteria[0].criteria[1].measure: "
+            "value_function: best and worst must differ",
+            id="best-equals-worst",
+        ),
+        pytest.param(
+            "worst: 100, best: 0",
+            "worst: .inf, best: 0",
+            "case.yaml:24:49: [number-format] criteria[0].criteria[1].measure.value_function."
+            "worst: '.inf' is not a plain decimal number (infinity and NaN cannot be scored) "
+            "(hint: write the number in decimal, e.g. 90 (YAML reads 1:30 as 90, 012 as 10 and "
+            "0x1A as 26), or quote it if it is text)",
+            id="non-finite",
+        ),
+        pytest.param(
+            "options: [us, eu, uk, apac]",
+            "options: [us, eu, uk, eu]",
+            "case.yaml:34:18: [invalid] criteria[1].criteria[1].measure: options must not repeat",
+            id="repeated-options",
+        ),
+        pytest.param(
+            "required: [us, eu]",
+            "required: []",
+            "case.yaml:34:18: [invalid] criteria[1].criteria[1].measure: required must name at "
+            "least one option (or be left out: all)",
+            id="required-empty",
+        ),
+        pytest.param(
+            "required: [us, eu]",
+            "required: [us, mars]",
+            "case.yaml:34:18: [invalid] criteria[1].criteria[1].measure: required option(s) "
+            "['mars'] are not among options ['us', 'eu', 'uk', 'apac']",
+            id="required-not-an-option",
+        ),
+        pytest.param(
+            "weight: 60",
+            "weight: -60",
+            "case.yaml:8:13: [invalid] criteria[0].weight: Input should be greater than or equal "
+            "to 0 (hint: weights are relative and must be 0 or more)",
+            id="negative-weight",
+        ),
+        pytest.param(
+            "gates:\n",
+            "gates:\n  - {id: need_c2pa, name: Again, criterion: c2pa, require: true}\n",
+            "case.yaml:37:9: [duplicate-id] gates[1].id: gate id 'need_c2pa' is used twice",
+            id="gate-id-twice",
+        ),
+        pytest.param(
+            GATE,
+            "criterion: regions\n    require: [eu, mars]",
+            "case.yaml:39:14: [gate-mismatch] gates[0].require: option(s) ['mars'] are not "
+            "among ['us', 'eu', 'uk', 'apac']",
+            id="gate-option-unknown",
+        ),
+        pytest.param(
+            GATE,
+            "criterion: regions\n    require: []",
+            "case.yaml:39:14: [gate-mismatch] gates[0].require: a coverage criterion's gate "
+            "requires a list of options, e.g. [eu]",
+            id="gate-options-empty",
+        ),
+        pytest.param(
+            GATE,
+            "criterion: rating_a\n    require: 7",
+            "case.yaml:39:14: [gate-mismatch] gates[0].require: 7 is outside the rating scale 0..4",
+            id="gate-outside-scale",
+        ),
+        pytest.param(
+            GATE,
+            "criterion: latency\n    require: true",
+            "case.yaml:39:14: [gate-mismatch] gates[0].require: this criterion's gate requires "
+            "a number (the least acceptable level)",
+            id="gate-yes-no-on-a-number",
+        ),
+        pytest.param(
+            "profiles:\n",
+            "x: {<<: {a: 1}}\nprofiles:\n",
+            "case.yaml:41:5: [yaml-key] x: keys must be plain text (no merge keys, lists or maps "
+            "as keys)",
+            id="merge-key",
+        ),
+        pytest.param(
+            "profiles:\n",
+            "? [a, b]\n: 1\nprofiles:\n",
+            "case.yaml:41:3: [yaml-key] keys must be plain text (no merge keys, lists or maps as "
+            "keys)",
+            id="list-as-key",
+        ),
+        pytest.param(
+            "name: Mini template",
+            "name: !!binary aGk=",
+            "case.yaml:3:7: [yaml-tag] name: tag 'tag:yaml.org,2002:binary' is not allowed "
+            "(hint: use plain values: text, numbers, true/false, dates, lists and maps)",
+            id="tag",
+        ),
+        pytest.param(
+            "name: Mini template",
+            'name: "Mini\\x07"',
+            "case.yaml:3:7: [invalid] name: contains the control character U+0007, which is not "
+            "text; remove it",
+            id="control-character",
+        ),
+        pytest.param(
+            "weights: {fit: 80, quality: 20}",
+            "weights: {fit: 80, qualty: 20}",
+            "case.yaml:44:32: [unknown-criterion] profiles.legal.weights.qualty: no criterion "
+            "'qualty' in the template (hint: did you mean 'quality'?)",
+            id="profile-weight-unknown",
+        ),
+    ],
+)
+def test_a_template_mistake_reads_exactly(tmp_path, old, new, expected):
+    assert problems(tmp_path, MINI, old, new) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "value: [20, 40]",
+            "value: [20, 40, 60]",
+            "case.yaml:12:12: [invalid] claims.latency.value: a range is [low, high], got 3 "
+            "numbers",
+            id="range-of-three",
+        ),
+        pytest.param(
+            "value: [20, 40]",
+            "value: [40, 20]",
+            "case.yaml:12:12: [invalid] claims.latency.value: range low 40 is above high 20",
+            id="range-reversed",
+        ),
+        pytest.param(
+            "value: [20, 40]",
+            "value: [20, x]",
+            "case.yaml:12:12: [invalid] claims.latency.value: a value is a number, a range "
+            "[low, high], a boolean or a list of options; got [20, 'x']",
+            id="range-mixed",
+        ),
+        pytest.param(
+            UNKNOWN_REGIONS,
+            f"regions:\n    value: [us, us]\n    confidence: claimed\n{SOURCE}",
+            "case.yaml:24:12: [invalid] claims.regions.value: list of options repeats an option",
+            id="options-repeat",
+        ),
+        pytest.param(
+            UNKNOWN_REGIONS,
+            f"regions:\n    value: 3\n    confidence: claimed\n{SOURCE}",
+            "case.yaml:24:12: [measure-mismatch] claims.regions.value: expected a list of "
+            "options from ['us', 'eu', 'uk', 'apac'] (hint: e.g. [us, eu])",
+            id="coverage-not-a-list",
+        ),
+        pytest.param(
+            "value: true",
+            "value: 4",
+            "case.yaml:19:12: [measure-mismatch] claims.c2pa.value: expected true or false, got 4",
+            id="boolean-given-a-number",
+        ),
+        pytest.param(
+            "value: 3\n",
+            "value: [good]\n",
+            "case.yaml:7:12: [measure-mismatch] claims.rating_a.value: expected a number or a "
+            "range [low, high], got ['good'] (hint: true/false only fit boolean criteria)",
+            id="rating-given-text",
+        ),
+        pytest.param(
+            "unit: s",
+            "unit: ms",
+            "case.yaml:13:11: [measure-mismatch] claims.latency.unit: unit 'ms' differs from "
+            "the criterion's 's' (hint: convert the value to s; units are not converted)",
+            id="unit",
+        ),
+        pytest.param(
+            "value: [20, 40]",
+            "value: [-5, 40]",
+            "case.yaml:12:12: [measure-mismatch] claims.latency.value: -5 s is below the least "
+            "possible value, 0 s (hint: check the sign and the unit)",
+            id="below-minimum",
+        ),
+        pytest.param(
+            "date: 2026-01-15",
+            "date: 2026-02-30",
+            "case.yaml:10:87: [yaml-value] claims.rating_a.sources[0].date: '2026-02-30' cannot "
+            "be read: day is out of range for month (hint: quote it if it is text)",
+            id="no-such-day",
+        ),
+    ],
+)
+def test_a_vendor_mistake_reads_exactly(tmp_path, old, new, expected):
+    assert problems(tmp_path, ACME, old, new, DATA / "valid" / "mini.yaml") == [expected]
+
+
+def test_a_logarithmic_measure_refuses_a_value_of_zero(tmp_path):
+    mini = tmp_path / "mini.yaml"
+    mini.write_text(MINI.replace(LINEAR, "value_function: {type: log, worst: 100, best: 1}"))
+    assert problems(tmp_path, ACME, "value: [20, 40]", "value: [0, 40]", mini) == [
+        "case.yaml:12:12: [measure-mismatch] claims.latency.value: a logarithmic measure needs "
+        "values above 0"
+    ]
+
+
+def test_extending_an_invalid_template_names_both_files(tmp_path):
+    (tmp_path / "base.yaml").write_text(MINI.replace("weight: 60", "weight: -1"))
+    (tmp_path / "child.yaml").write_text(
+        "id: child\nname: Child\nversion: '1'\nextends: base.yaml\n"
+    )
+    report = validate([tmp_path / "child.yaml"])
+    assert [str(p).replace(f"{tmp_path}/", "") for p in report.problems] == [
+        "base.yaml:8:13: [invalid] criteria[0].weight: Input should be greater than or equal to "
+        "0 (hint: weights are relative and must be 0 or more)",
+        "child.yaml:4:10: [extends-invalid] extends: the template it extends (base.yaml) has "
+        "problems (hint: they are listed for that file)",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# A saved session loaded against the vendors on hand
+# ---------------------------------------------------------------------------------------------
+
+BUYER = [{"title": "Pilot", "publisher": "Buyer", "kind": "buyer", "date": "2026-01-01"}]
+
+
+def session_problems(**changes: object) -> list[str]:
+    data = {
+        "format": "scorecard-session/1",
+        "template": Template.model_validate(yaml.safe_load(MINI)).model_dump(mode="json"),
+        "vendors": ["acme"],
+        **changes,
+    }
+    with pytest.raises(LoadError) as caught:
+        load_session("s.yaml", yaml.safe_dump(data, sort_keys=False), ["acme", "zenith"])
+    return [str(p) for p in caught.value.report.problems]
+
+
+def override(vendor: str = "acme", criterion: str = "c2pa", **claim: object) -> dict:
+    return {
+        "vendor": vendor,
+        "criterion": criterion,
+        "claim": {"value": True, "confidence": "verified", "sources": BUYER, **claim},
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param(
+            {"overrides": [override(vendor="acne")]},
+            "s.yaml:101:11: [unknown-vendor] overrides[0].vendor: no vendor 'acne' "
+            "(hint: did you mean 'acme'?)",
+            id="override-unknown-vendor",
+        ),
+        pytest.param(
+            {"overrides": [override(value=5)]},
+            "s.yaml:104:12: [measure-mismatch] overrides[0].claim.value: expected true or false, "
+            "got 5",
+            id="override-misfit-claim",
+        ),
+        pytest.param(
+            {"overrides": [override(criterion="c2p")]},
+            "s.yaml:102:14: [unknown-criterion] overrides[0].criterion: no criterion 'c2p' in "
+            "the template (hint: did you mean 'c2pa'?)",
+            id="override-unknown-criterion",
+        ),
+        pytest.param(
+            {"overrides": [override(sources=[{**BUYER[0], "date": "2026-12-01"}])]},
+            "s.yaml:110:13: [future-date] overrides[0].claim.sources[0].date: 2026-12-01 is "
+            "after today (2026-11-27) (hint: a date says when something was published or read; "
+            "check the year)",
+            id="override-dated-tomorrow-and-after",
+        ),
+        pytest.param(
+            {"profile": "legl"},
+            "s.yaml:100:10: [unknown-profile] profile: no profile 'legl' in the template "
+            "(hint: did you mean 'legal'?)",
+            id="unknown-profile",
+        ),
+        pytest.param(
+            {"gates": {"need_c2p": True}},
+            "s.yaml:101:13: [unknown-gate] gates.need_c2p: no gate 'need_c2p' in the template "
+            "(hint: did you mean 'need_c2pa'?)",
+            id="unknown-gate",
+        ),
+        pytest.param(
+            {"conditions": {"api": True}},
+            "s.yaml:101:8: [unknown-condition] conditions.api: no condition 'api' in the "
+            "template (hint: known: none)",
+            id="unknown-condition",
+        ),
+        pytest.param(
+            {"weights": {"quality": 0, "fit": 0}},
+            "s.yaml:101:3: [zero-weights] weights: every weight is 0, so there is nothing to "
+            "score (hint: give at least one criterion a weight above 0)",
+            id="zero-weights",
+        ),
+        pytest.param(
+            {"method": "borda"},
+            "s.yaml:100:9: [choice] method: 'borda' is not one of wsm, wpm, topsis",
+            id="unknown-method",
+        ),
+    ],
+)
+def test_a_session_mistake_reads_exactly(changes, expected):
+    with time_machine.travel(dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC), tick=False):
+        assert session_problems(**changes) == [expected]
+
+
+# ---------------------------------------------------------------------------------------------
+# The scoring engine, called with options no file could carry
+# ---------------------------------------------------------------------------------------------
+
+GATED = template(
+    leaf("a", {"type": "boolean"}),
+    leaf("b", rating()),
+    leaf("c", linear(100, 0)),
+    leaf("d", {"type": "coverage", "options": ["us", "eu"]}),
+    gates=[
+        {"id": "ga", "name": "GA", "criterion": "a", "require": True},
+        {"id": "gb", "name": "GB", "criterion": "b", "require": 3},
+        {"id": "gc", "name": "GC", "criterion": "c", "require": 30},
+        {"id": "gd", "name": "GD", "criterion": "d", "require": ["eu"]},
+    ],
+)
+FAILING = vendor("x", a=claim(False), b=claim(1), c=claim(50), d=claim(["us"]))
+
+
+def test_each_kind_of_gate_says_what_it_asks_and_why_a_vendor_fails():
+    leaves = {c.id: c for c in GATED.leaves()}
+    asked = [requirement_text(g.require, leaves[g.criterion]) for g in GATED.gates]
+    assert asked == ["yes", "at least 3 of 0–4", "≤ 30 s", "covers eu"]
+    assert requirement_text(False, leaves["a"]) == "no"
+    result = evaluate(GATED, build_matrix(GATED, [FAILING]), Options())
+    assert [(g.label, g.detail) for g in result.rows[0].gates] == [
+        ("passes: Service can be bought (not discontinued)", ""),
+        ("fails: GA", "A: no, must be yes"),
+        ("fails: GB", "B: 1, must be ≥ 3"),
+        ("fails: GC", "C: 50, must be ≤ 30"),
+        ("fails: GD", "D: lacks eu"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (Options(method="borda"), "unknown method 'borda' (one of wsm, wpm, topsis)"),  # type: ignore[arg-type]
+        (Options(weights={"a": -1}), "weight of 'a' must be a number of 0 or more, got -1"),
+        (
+            Options(weights={"a": float("nan")}),
+            "weight of 'a' must be a number of 0 or more, got nan",
+        ),
+    ],
+)
+def test_options_the_engine_cannot_score_are_refused_by_name(options, message):
+    with pytest.raises(ScoringError) as caught:
+        evaluate(GATED, build_matrix(GATED, [FAILING]), options)
+    assert str(caught.value) == message
