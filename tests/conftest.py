@@ -125,12 +125,16 @@ def edit_template_weights(at: Any, weights: dict[str, float]) -> None:
 
 
 SOFFICE = shutil.which("soffice")
-#: A test that needs LibreOffice: skipped (and listed at the end of the run) where it is not
-#: installed, unless SCORECARD_REQUIRE_LIBREOFFICE is set, as CI sets it.
-needs_libreoffice = pytest.mark.skipif(
-    SOFFICE is None and not os.environ.get("SCORECARD_REQUIRE_LIBREOFFICE"),
-    reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)",
-)
+
+
+def needs_libreoffice(test: Any) -> Any:
+    """Mark a test that runs LibreOffice: skipped (and listed at the end of the run) where it is
+    not installed, unless SCORECARD_REQUIRE_LIBREOFFICE is set, as CI sets it."""
+    skip = pytest.mark.skipif(
+        SOFFICE is None and not os.environ.get("SCORECARD_REQUIRE_LIBREOFFICE"),
+        reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)",
+    )
+    return skip(pytest.mark.libreoffice(test))
 
 
 def soffice_convert(path: Path, fmt: str, outdir: Path, profile: Path) -> Path:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import HOSTILE, ROOT, hostile_data
 
+pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -151,6 +152,13 @@ def _goto(page: Page, link: str) -> None:
     expect(page.get_by_role("heading", name=HEADINGS[link], exact=True)).to_be_visible(
         timeout=30_000
     )
+    _shows_no_error(page)
+
+
+def _shows_no_error(page: Page) -> None:
+    """No traceback and no error box anywhere on the page a person sees."""
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
 
 
 def test_a_session_from_weights_to_download_and_back(server, page, tmp_path):
@@ -159,6 +167,7 @@ def test_a_session_from_weights_to_download_and_back(server, page, tmp_path):
     expect(page.locator("h1").filter(has_text="Compare vendors")).to_be_visible(timeout=30_000)
     before = _wait_for_ranking(page)
     assert "Alibaba Wan" in before and len(before) >= 10
+    _shows_no_error(page)
     page.screenshot(path=tmp_path / "compare.png", full_page=True)
 
     # Weight quality to the maximum with the slider's keyboard handling: the ranking must change.
@@ -186,8 +195,6 @@ def test_a_session_from_weights_to_download_and_back(server, page, tmp_path):
     expect(page.get_by_text("Resumed:")).to_be_visible(timeout=30_000)
     _goto(page, "Compare")
     assert _wait_for_ranking(page) == after  # the resumed session ranks as the saved one did
-    for name in ("compare", "compare-reweighted", "vendor", "templates", "export", "session"):
-        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
 
 
 def test_hostile_names_render_as_text_and_nothing_is_fetched(page, tmp_path):

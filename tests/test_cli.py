@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import subprocess
 import sys
 
 import pytest
+import time_machine
 from conftest import DATA, ROOT
 
 from scorecard.cli import main
@@ -163,14 +165,17 @@ def test_schema_is_json_schema(kind):
     assert ("Criterion" in text) if kind == "template" else ("Claim" in text)
 
 
-def test_vendor_show_prints_every_claim_with_confidence_sources_and_age():
-    done = run("vendor", "show", "kling-ai")
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+def test_vendor_show_prints_every_claim_with_confidence_sources_and_age(monkeypatch, capsys):
+    # In this process, on a frozen day: the ages are exact, and a machine whose clock is behind
+    # the shipped sources' dates (where they would read as future dates) runs it the same.
+    monkeypatch.chdir(ROOT)
+    with time_machine.travel(dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC), tick=False):
+        assert main(["vendor", "show", "kling-ai"]) == 0
+    out = capsys.readouterr().out
     assert out.startswith("Kling AI — Kuaishou Technology (available)")
     assert "What several outlets agree on:" in out and "Media characterisations:" in out
-    assert "Latest funding round: 2000–3000 USD m [reported, as of 2026-07-03 (" in out
-    assert "Content policy: 2 of 0–3 [reported, as of 2026-11 (" in out
+    assert "Latest funding round: 2000–3000 USD m [reported, as of 2026-07-03 (147 days)]" in out
+    assert "Content policy: 2 of 0–3 [reported, as of 2026-11 (26 days)]" in out
     assert (
         "§11.3(3): “automatically filtered by artificial intelligence algorithms” (read on a" in out
     )

@@ -38,9 +38,46 @@ def test_markdown_escapes_table_syntax():
 
 
 def test_json_rounds_but_keeps_every_field():
-    tpl = template(leaf("a", rating()))
-    data = json.loads(export.to_json(score(tpl, [vendor("v", a=claim(1))])))
-    assert data["ranking"][0]["score"] == 25.0
+    # a is 1/3 of the weight, b 2/3. a: 1 of 0-4 confirmed = 0.25; b: 3 of 0-4 reported x 0.8 =
+    # 0.6. Score 100 x (0.25/3 + 0.6 x 2/3) = 48.3333...; thirds show to six decimals.
+    tpl = template(
+        leaf("a", rating()),
+        leaf("b", rating(), weight=2),
+        gates=[{"id": "g", "name": "G", "criterion": "b", "require": 1}],
+    )
+    result = score(tpl, [vendor("v", a=claim(1), b=claim(3, "reported"))])
+    assert json.loads(export.to_json(result)) == {
+        "template": {"id": "t", "version": "1"},
+        "method": "wsm",
+        "profile": None,
+        "policies": {
+            "missing": "worst",
+            "confidence": True,
+            "open_gates": "include",
+            "stale": "full",
+        },
+        "as_of": None,
+        "ranking": [
+            {
+                "vendor": "v",
+                "name": "V",
+                "rank": 1,
+                "score": 48.333333,
+                "passed_gates": True,
+                "failed_gates": [],
+                "open_gates": [],
+                "stale": [],
+                "contributions": {"a": 8.333333, "b": 40.0},
+                "coverage": {
+                    "verified": 0.0,
+                    "confirmed": 0.333333,
+                    "reported": 0.666667,
+                    "claimed": 0.0,
+                    "unknown": 0.0,
+                },
+            }
+        ],
+    }
 
 
 def test_write_atomic_replaces_whole_files(tmp_path):

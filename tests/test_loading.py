@@ -24,7 +24,7 @@ from scorecard.loading import (
     read_document,
     validate,
 )
-from scorecard.model import CONFIDENCE_LEVELS, Template, Vendor
+from scorecard.model import CONFIDENCE_LEVELS, Vendor
 
 INVALID = DATA / "invalid"
 EXPECT = re.compile(r"^# expect: (.+)$", re.M)
@@ -273,9 +273,16 @@ def test_vendor_load_dump_load_is_identical(data):
     assert yaml.safe_load(dump_yaml(Vendor.model_validate(doc.data))) == yaml.safe_load(text)
 
 
-def test_template_schema_shape_round_trips(tmp_path):
+def test_an_extended_template_round_trips_with_its_overlay_applied(tmp_path):
     template = load_template(DATA / "valid" / "team.yaml")
-    assert isinstance(_reload(template, "team", tmp_path), Template)
+    again = _reload(template, "team", tmp_path)
+    assert again == template
+    # What is written is the merged template: the overlay's weights, gate, profile and policy.
+    weights = {c.id: c.weight for c in again.nodes()}
+    assert (weights["quality"], weights["fit"], weights["latency"]) == (60, 60, 3)
+    assert [g.id for g in again.gates] == ["need_c2pa", "need_eu"]
+    assert set(again.profiles) == {"legal", "engineering"}
+    assert (again.id, again.version, again.policies.missing) == ("mini-team", "1-team", "neutral")
 
 
 def test_a_source_readers_could_open_needs_its_address_or_says_why_not(tmp_path):

@@ -74,6 +74,7 @@ def test_the_workbook_prints_its_summary_on_page_one_landscape(tmp_path, compari
     assert all(f and int(f.group(2)) == len(pages) for f in footers)
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(
     not CHROMIUM.exists() and not os.environ.get("SCORECARD_REQUIRE_BROWSER"),
     reason="Debian's chromium is not installed (apt-get install chromium)",

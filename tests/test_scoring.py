@@ -76,10 +76,15 @@ def test_topsis_handles_cost_criteria():
     # (closeness 1) and B the anti-ideal (0). With price read as a benefit, B is better on it.
     x = np.array([[1.0, 4.0], [3.0, 2.0]])
     assert topsis(x, np.array([0.5, 0.5]), benefit=[False, True]) == pytest.approx([1, 0])
-    # d+ and d- are both sqrt((3-1)^2/10 * 0.25) ~ the same distance: closeness 0.5 for each
+    # Equal quality: price alone separates them, so its direction decides which is the ideal.
     x2 = np.array([[1.0, 4.0], [3.0, 4.0]])
     assert topsis(x2, np.array([0.5, 0.5]), benefit=[True, True]) == pytest.approx([0, 1])
     assert topsis(x2, np.array([0.5, 0.5]), benefit=[False, True]) == pytest.approx([1, 0])
+    # A vendor halfway between the others on every criterion is as far from the ideal as from
+    # the anti-ideal (vector normalisation keeps midpoints): closeness 0.5 exactly.
+    x3 = np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 4.0]])
+    assert topsis(x3, np.array([0.7, 0.3])) == pytest.approx([0, 0.5, 1])
+    assert topsis(x3, np.array([0.7, 0.3]), benefit=[False, False]) == pytest.approx([1, 0.5, 0])
 
 
 def test_weighted_product_reproduces_the_textbook_example():
@@ -222,13 +227,27 @@ def test_only_evidence_that_says_no_ranks_a_better_vendor_below():
 
 
 def test_a_failing_leader_keeps_its_score_but_ranks_last():
+    # The vendor that fails the gate scores higher: only the gate can put it below the other.
     tpl = template(
-        leaf("a", rating()),
-        gates=[{"id": "min3", "name": "At least 3", "criterion": "a", "require": 3}],
+        leaf("a", rating(), weight=3),
+        leaf("ok", {"type": "boolean"}),
+        gates=[{"id": "ok", "name": "Allowed", "criterion": "ok", "require": True}],
     )
-    result = score(tpl, [vendor("hi", a=claim(2)), vendor("lo", a=claim(3))])
-    assert [(r.vendor, r.rank, r.score) for r in result.rows] == [("lo", 1, 75.0), ("hi", 2, 50.0)]
-    assert result.row("hi").gates[1].detail == "A: 2, must be ≥ 3"
+    vendors = [vendor("hi", a=claim(4), ok=claim(False)), vendor("lo", a=claim(2), ok=claim(True))]
+    result = score(tpl, vendors)
+    assert [(r.vendor, r.rank, r.score, r.passed_gates) for r in result.rows] == [
+        ("lo", 1, 62.5, True),
+        ("hi", 2, 75.0, False),
+    ]
+    assert result.row("hi").failed_gates == ["ok"]
+    assert result.row("hi").gates[1].detail == "Ok: no, must be yes"
+    assert result.row("lo").failed_gates == []
+    # With the gate off, the scores alone decide.
+    off = score(tpl, vendors, Options(gates={"ok": False}))
+    assert [(r.vendor, r.rank, r.passed_gates) for r in off.rows] == [
+        ("hi", 1, True),
+        ("lo", 2, True),
+    ]
 
 
 def test_a_discontinued_vendor_fails_availability():

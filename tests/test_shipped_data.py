@@ -73,10 +73,25 @@ def test_kling_funding_is_a_range_with_every_source_kept():
     }
 
 
-def test_the_shipped_data_ranks_every_vendor():
+def test_the_shipped_data_ranks_every_vendor_once_by_gates_then_score():
     result = score(TEMPLATE, VENDORS)
-    assert len(result.rows) == len(VENDORS)
-    assert sorted(r.rank for r in result.rows)[0] == 1
+    assert sorted(r.vendor for r in result.rows) == sorted(v.id for v in VENDORS)
+    # Only the discontinued service fails a must-have; the others rank by score, best first,
+    # with competition ranks (1, 2, 2, 4 ...).
+    assert [r.vendor for r in result.rows if not r.passed_gates] == ["openai-sora"]
+    order = sorted(result.rows, key=lambda r: (not r.passed_gates, -r.score))
+    assert [r.vendor for r in result.rows] == [r.vendor for r in order]
+    for i, row in enumerate(result.rows):
+        ahead = [
+            r for r in result.rows[:i] if (r.passed_gates, r.score) != (row.passed_gates, row.score)
+        ]
+        assert row.rank == len(ahead) + 1, row.vendor
+    # Each score is its points, and each vendor's evidence shares cover all of the weight.
+    for row in result.rows:
+        assert 0 <= row.score <= 100
+        assert sum(row.contributions.values()) == pytest.approx(row.score), row.vendor
+        assert sum(row.points.values()) == pytest.approx(row.score), row.vendor
+        assert sum(row.coverage.values()) == pytest.approx(1.0), row.vendor
 
 
 def test_no_claim_is_confirmed_without_a_primary_source():

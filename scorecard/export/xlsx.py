@@ -68,6 +68,9 @@ class _Book:
             np.array(list(self.wsm.values())), np.array([r.passed_gates for r in self.rows])
         )
         self.wsm_rank = {row.vendor: int(k) for row, k in zip(self.rows, ranks, strict=True)}
+        # Presentation, not logic: the print tests and a look at the sheet check it, so mutation
+        # testing leaves it alone.
+        # pragma: no mutate start
         fmt = book.add_format
         self.bold = fmt({"bold": True})
         self.head = fmt(
@@ -83,6 +86,7 @@ class _Book:
         self.note = fmt({"italic": True, "font_color": "#555555"})
         self.title = fmt({"bold": True, "font_size": 14})
         self.lead = fmt({"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"})
+        # pragma: no mutate end
 
     def write(self) -> None:
         summary = self.book.add_worksheet("Summary")
@@ -95,7 +99,8 @@ class _Book:
         self._scores(scores)
         self._summary(summary)
         self._evidence(evidence)
-        for sheet in (summary, scores, weights, utilities, evidence):
+        # Print setup: presentation, checked by the print tests.
+        for sheet in (summary, scores, weights, utilities, evidence):  # pragma: no mutate block
             sheet.set_landscape()
             sheet.set_paper(9)  # A4
             sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
