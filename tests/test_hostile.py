@@ -99,7 +99,7 @@ def hostile_data(root: Path, text: str) -> Path:
         path.write_text(path.read_text().replace("unit: s\n", unit))
     path = root / "vendors" / "runway.yaml"
     vendor = yaml.safe_load(path.read_text())
-    vendor.update(name=f"R {text}", company=text, description=text)
+    vendor.update(name=text, company=text, description=text)
     for claim in vendor["claims"].values():
         claim["note"] = text
         for source in claim.get("sources", []):
