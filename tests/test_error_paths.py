@@ -360,6 +360,18 @@ def override(vendor: str = "acme", criterion: str = "c2pa", **claim: object) -> 
             id="zero-weights",
         ),
         pytest.param(
+            {"vendors": ["acme", "acne"]},
+            "s.yaml:100:3: [unknown-vendor] vendors[1]: no vendor 'acne' (hint: did you mean "
+            "'acme'?)",
+            id="unknown-vendor",
+        ),
+        pytest.param(
+            {"weights": {"qualty": 3}},
+            "s.yaml:101:11: [unknown-criterion] weights.qualty: no criterion 'qualty' in the "
+            "template (hint: did you mean 'quality'?)",
+            id="unknown-weight",
+        ),
+        pytest.param(
             {"method": "borda"},
             "s.yaml:100:9: [choice] method: 'borda' is not one of wsm, wpm, topsis",
             id="unknown-method",
@@ -369,6 +381,29 @@ def override(vendor: str = "acme", criterion: str = "c2pa", **claim: object) -> 
 def test_a_session_mistake_reads_exactly(changes, expected):
     with time_machine.travel(dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC), tick=False):
         assert session_problems(**changes) == [expected]
+
+
+def test_a_sessions_own_template_is_checked_as_a_file_would_be():
+    data = yaml.safe_load(MINI)
+    data["criteria"][1]["criteria"][0]["id"] = "rating_a"  # c2pa renamed to an id in use
+    assert session_problems(template=data) == [
+        "s.yaml:40:11: [duplicate-id] template.criteria[1].criteria[0].id: criterion id "
+        "'rating_a' is used twice (hint: every criterion id must be unique in the template)",
+        "s.yaml:59:16: [unknown-criterion] template.gates[0].criterion: no leaf criterion "
+        "'c2pa' in the template (hint: known: latency, rating_a, regions)",
+    ]
+
+
+def test_a_session_may_name_the_availability_gate_and_weigh_below_one():
+    data = {
+        "format": "scorecard-session/1",
+        "template": Template.model_validate(yaml.safe_load(MINI)).model_dump(mode="json"),
+        "vendors": ["acme"],
+        "gates": {"available": False},
+        "weights": {"quality": 0.5, "fit": 0},
+    }
+    session = load_session("s.yaml", yaml.safe_dump(data), ["acme"])
+    assert (session.gates, session.weights) == ({"available": False}, {"quality": 0.5, "fit": 0})
 
 
 # ---------------------------------------------------------------------------------------------

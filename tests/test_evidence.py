@@ -174,3 +174,45 @@ def test_the_data_report_counts_grades_addresses_staleness_conditions_and_open_g
         "1",
         "1",
     ]
+
+
+def test_the_data_report_counts_every_claim_and_source_and_follows_the_options():
+    # Two claims of one grade, a criterion with no claim at all, and sources of each kind in
+    # different numbers: 2 with an address, 1 that says why not, 3 of a linked kind with neither.
+    tpl = template(
+        leaf("r", rating(0, 5)),
+        leaf("s", rating(0, 5)),
+        leaf("b", {"type": "boolean"}),
+        leaf("m", {"type": "boolean"}),
+        gates=[{"id": "need_b", "name": "B", "criterion": "b", "require": True}],
+        conditions={"paid": {"name": "Paid plan", "holds": True}},
+    )
+    linked = {"title": "T", "publisher": "P", "kind": "vendor", "date": "2026-11-01"}
+    addressed = [{**linked, "url": "https://a.example/1"}, {**linked, "url": "https://a.example/2"}]
+    unaddressed = [
+        {**linked, "kind": "media", "url_note": "print edition"},
+        {**linked, "kind": "media"},
+        {**linked, "kind": "filing"},
+        {**linked, "kind": "third-party"},
+    ]
+    acme = vendor(
+        "acme",
+        r=claim(3, sources=addressed, condition=["paid"]),
+        s=claim(2, sources=unaddressed),
+        b=claim(None, "unknown"),
+    )
+    today = dt.date(2026, 11, 26)
+    [report] = data_report(tpl, [acme], today)
+    assert (report.vendor, report.name) == ("acme", "Acme")
+    assert report.grades == {
+        "verified": 0,
+        "confirmed": 2,
+        "reported": 0,
+        "claimed": 0,
+        "unknown": 2,
+    }
+    assert (report.linked, report.noted, report.bare) == (2, 1, 3)
+    assert (report.conditional, report.open_gates) == (1, ("need_b",))
+    # The gate switched off in the session's options is no longer an open question.
+    [off] = data_report(tpl, [acme], today, Options(gates={"need_b": False}))
+    assert off.open_gates == ()
