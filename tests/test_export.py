@@ -86,3 +86,20 @@ def test_write_atomic_replaces_whole_files(tmp_path):
     export.write_atomic(target, "second")
     assert target.read_text() == "second"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary left behind
+
+
+def test_the_plain_table_aligns_its_columns_and_names_its_choices():
+    tpl = template(
+        leaf("a", rating()),
+        leaf("b", rating(), weight=2),
+        gates=[{"id": "g", "name": "Needs b", "criterion": "b", "require": 1}],
+    )
+    result = score(tpl, [vendor("v", a=claim(1), b=claim(3, "reported")), vendor("w", a=claim(4))])
+    assert export.to_table(result).splitlines() == [
+        "weighted sum · t v1 · profile default · missing: worst · confidence: on · "
+        "open must-haves: include · stale: full",
+        "method: weighted sum: each criterion's utility times its share of the weight, added up",
+        "rank  vendor  score  must-haves           evidence",
+        "   1  V        48.3  pass                 33% confirmed, 0% unknown",
+        "   2  W        33.3  open: Needs b — ask  33% confirmed, 67% unknown",
+    ]

@@ -11,6 +11,7 @@ from pymcdm import methods, normalizations
 from scorecard.robustness import (
     acceptability,
     agreement,
+    analyse,
     certainty_sentence,
     flip_sentence,
     sample_weights,
@@ -261,3 +262,16 @@ def test_an_open_question_draws_every_answer_of_its_measure_alike(measure, expec
         matrix.level[1, 0] = 1  # confirmed
         scores.append(acceptability(tpl, matrix, samples=4_000).ranks["open"][0])
     assert np.mean(scores) == pytest.approx(expected, abs=0.03)
+
+
+def test_analyse_is_its_four_parts_with_the_options_given():
+    tpl = two_criteria()
+    matrix = build_matrix(tpl, [A, B, vendor("c", x=claim(7), y=claim(None, "unknown"))])
+    options = Options(weights={"c1": 3, "c2": 1}, missing="neutral")
+    found = analyse(tpl, matrix, options, samples=2_000, weights="uniform", seed=7)
+    curves = tuple(sensitivity(tpl, matrix, options))
+    assert found.curves == curves
+    assert found.flip == smallest_flip(curves)
+    assert found.acceptability == acceptability(tpl, matrix, options, 2_000, "uniform", 7)
+    assert (found.acceptability.samples, found.acceptability.seed) == (2_000, 7)
+    assert found.agreement == agreement(tpl, matrix, options)

@@ -19,6 +19,8 @@ from scorecard.scoring import (
     evaluate,
     rank,
     score,
+    set_share,
+    shares_of,
     topsis,
     utility,
     weighted_product,
@@ -583,3 +585,14 @@ def test_staleness_counts_from_the_templates_own_limit(days, stale):
     as_of = (today - dt.timedelta(days=days)).isoformat()
     [row] = score(tpl, [vendor("v", a=claim(4, as_of=as_of))], Options(as_of=today)).rows
     assert row.stale == (("a",) if stale else ())
+
+
+def test_setting_one_share_rescales_its_siblings_in_proportion():
+    assert set_share({"a": 1, "b": 1, "c": 2}, "a", 40) == pytest.approx(
+        {"a": 40.0, "b": 20.0, "c": 40.0}
+    )
+    # Out of range is held to 0..100; siblings that were all 0 share the rest equally.
+    assert set_share({"a": 1, "b": 0, "c": 0}, "a", 120) == {"a": 100.0, "b": 0.0, "c": 0.0}
+    assert set_share({"a": 5, "b": 0, "c": 0}, "a", -3) == {"a": 0.0, "b": 50.0, "c": 50.0}
+    assert shares_of({"a": 1, "b": 3}) == {"a": 25.0, "b": 75.0}
+    assert shares_of({"a": 0, "b": 0}) == {"a": 0.0, "b": 0.0}
