@@ -415,7 +415,7 @@ def _describe(
     value = error.get("input")
     hint = ""
     raw = doc.scalars.get(loc)
-    if kind == "missing":
+    if kind in ("missing", "union_tag_not_found"):  # the second: a measure without its type
         message = f"required field {loc[-1]!r} is missing" if loc else "required field missing"
     elif kind == "extra_forbidden":
         message = f"unknown field {loc[-1]!r}"
@@ -428,6 +428,8 @@ def _describe(
             hint = nearest(name, [n for n in names if n != name]) or (
                 f"remove it; {plain or 'no file of this kind has such a field'}"
             )
+    elif kind == "string_type" and isinstance(value, dt.datetime):  # only dates are text-like
+        message, hint = f"{raw or value!s} is a date and time", "write the date alone: YYYY-MM-DD"
     elif kind == "string_type" and raw is not None:
         hint = f'{raw!r} was read as {value!r}; put it in quotes: "{raw}"'
     elif kind in ("float_type", "int_type", "bool_type") and isinstance(value, str):
@@ -470,7 +472,7 @@ def _describe(
             for e in error.get("ctx", {}).get("expected", "").replace(" or ", ",").split(",")
             if e.strip()
         ]
-        message = f"{value!r} is not one of {', '.join(expected)}"
+        message = f"{raw or value!r} is not one of {', '.join(expected)}"
         hint = nearest(str(value), expected)
     elif kind.startswith(("date_", "datetime_")) and isinstance(value, str | dt.datetime):
         hint = "write a date as YYYY-MM-DD, without quotes or time"

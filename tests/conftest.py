@@ -66,6 +66,13 @@ def vendor(id: str, status: str = "available", **claims: dict[str, Any]) -> Vend
     )
 
 
+@pytest.fixture(autouse=True)
+def _same_working_folder_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever folder a test moves to, the next test starts where this one did: the command
+    line reads criteria/ and vendors/ from the working folder."""
+    monkeypatch.chdir(Path.cwd())
+
+
 @pytest.fixture
 def shipped_template_path() -> Path:
     return ROOT / "criteria" / "ai-video-enterprise.yaml"

@@ -185,6 +185,111 @@ def test_a_template_mistake_reads_exactly(tmp_path, old, new, expected):
     ("old", "new", "expected"),
     [
         pytest.param(
+            "name: Mini template\n",
+            "",
+            "case.yaml:2:1: [missing-field] name: required field 'name' is missing",
+            id="missing-field",
+        ),
+        pytest.param(
+            "          type: rating\n",
+            "",
+            "case.yaml:14:11: [missing-field] criteria[0].criteria[0].measure.type: required "
+            "field 'type' is missing",
+            id="measure-without-type",
+        ),
+        pytest.param(
+            "type: rating",
+            "type: stars",
+            "case.yaml:14:17: [choice] criteria[0].criteria[0].measure.type: 'stars' is not one "
+            "of rating, number, boolean, coverage",
+            id="measure-of-no-kind",
+        ),
+        pytest.param(
+            'version: "1"',
+            'version: "1"\nZZ-Top: 3',
+            "case.yaml:5:1: [unknown-field] ZZ-Top: unknown field 'ZZ-Top' (hint: remove "
+            "it; fields are snake_case)",
+            id="not-snake-case",
+        ),
+        pytest.param(
+            'version: "1"',
+            'version: "1"\nflavour: 3',
+            "case.yaml:5:1: [unknown-field] flavour: unknown field 'flavour' (hint: remove it; no "
+            "file of this kind has such a field)",
+            id="no-such-field",
+        ),
+        pytest.param(
+            'version: "1"',
+            'version: "1"\nstale-after: 3',
+            "case.yaml:5:1: [unknown-field] stale-after: unknown field 'stale-after' (hint: did "
+            "you mean 'stale_after_days'?)",
+            id="near-a-field",
+        ),
+        pytest.param(
+            'version: "1"',
+            'version: "1"\nunit: s',
+            "case.yaml:5:1: [unknown-field] unit: unknown field 'unit' (hint: 'unit' belongs at "
+            "another level of this file: check the indentation)",
+            id="field-at-the-wrong-level",
+        ),
+        pytest.param(
+            "weight: 60",
+            "weight: sixty",
+            "case.yaml:8:13: [type] criteria[0].weight: Input should be a valid number, got text "
+            "'sixty'",
+            id="weight-in-words",
+        ),
+        pytest.param(
+            "weight: 60",
+            "weight: yes",
+            "case.yaml:8:13: [type] criteria[0].weight: Input should be a valid number, got 'yes' "
+            "(read as a boolean)",
+            id="weight-yes",
+        ),
+        pytest.param(
+            "weight: 60",
+            "weight: 1e400",
+            "case.yaml:8:13: [type] criteria[0].weight: Input should be a valid number, got text "
+            "'1e400' (hint: it is beyond the largest number that can be scored)",
+            id="weight-beyond-floats",
+        ),
+        pytest.param(
+            "weight: 60",
+            "weight: 2000000",
+            "case.yaml:8:13: [invalid] criteria[0].weight: Input should be less than or equal to "
+            "1000000 (hint: weights are relative: scale them all down)",
+            id="weight-over-the-cap",
+        ),
+        pytest.param(
+            "id: mini",
+            "id: Mini Template",
+            "case.yaml:2:5: [pattern] id: 'Mini Template' is not a valid id (hint: use lowercase "
+            "letters, digits, '-' and '_', starting with a letter or digit)",
+            id="id-pattern",
+        ),
+        pytest.param(
+            "gates:\n",
+            "policies: {stale_after_days: 0}\ngates:\n",
+            "case.yaml:35:30: [invalid] policies.stale_after_days: Input should be greater than 0",
+            id="stale-after-zero-days",
+        ),
+        pytest.param(
+            "gates:\n",
+            "policies: {missing: wrost}\ngates:\n",
+            "case.yaml:35:21: [choice] policies.missing: 'wrost' is not one of worst, neutral, "
+            "exclude (hint: did you mean 'worst'?)",
+            id="policy-choice",
+        ),
+    ],
+)
+def test_a_field_mistake_reads_exactly(tmp_path, old, new, expected):
+    assert problems(tmp_path, MINI, old, new) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
             "value: [20, 40]",
             "value: [20, 40, 60]",
             "case.yaml:12:12: [invalid] claims.latency.value: a range is [low, high], got 3 "
@@ -243,6 +348,48 @@ def test_a_template_mistake_reads_exactly(tmp_path, old, new, expected):
             "case.yaml:12:12: [measure-mismatch] claims.latency.value: -5 s is below the least "
             "possible value, 0 s (hint: check the sign and the unit)",
             id="below-minimum",
+        ),
+        pytest.param(
+            'url: "https://acme.example/terms"',
+            'url: "ftp://acme.example/terms"',
+            "case.yaml:10:51: [pattern] claims.rating_a.sources[0].url: 'ftp://acme.example/"
+            "terms' is not a web address (hint: start it with https://)",
+            id="not-a-web-address",
+        ),
+        pytest.param(
+            "date: 2026-01-15",
+            "date: 'Jan 2026'",
+            "case.yaml:10:87: [pattern] claims.rating_a.sources[0].date: 'Jan 2026' is not a date "
+            "(hint: write YYYY, YYYY-MM or YYYY-MM-DD)",
+            id="date-in-words",
+        ),
+        pytest.param(
+            "date: 2026-01-15",
+            "date: 2026-01-15 10:00:00",
+            "case.yaml:10:87: [type] claims.rating_a.sources[0].date: 2026-01-15 10:00:00 is a "
+            "date and time (hint: write the date alone: YYYY-MM-DD)",
+            id="date-and-time",
+        ),
+        pytest.param(
+            "name: Acme Video",
+            "name: yes",
+            "case.yaml:2:7: [type] name: Input should be a valid string (hint: 'yes' was read as "
+            'True; put it in quotes: "yes")',
+            id="name-yes",
+        ),
+        pytest.param(
+            "value: 3\n    confidence: confirmed",
+            "value: 3\n    confidence: yes",
+            "case.yaml:8:17: [choice] claims.rating_a.confidence: 'yes' is not one of verified, "
+            "confirmed, reported, claimed, unknown",
+            id="grade-yes",
+        ),
+        pytest.param(
+            "value: 3\n",
+            "value: 'three'\n",
+            "case.yaml:7:12: [invalid] claims.rating_a.value: a value is a number, a range [low, "
+            "high], a boolean or a list of options, not the text 'three'; put words in `note`",
+            id="value-in-words",
         ),
         pytest.param(
             "date: 2026-01-15",
