@@ -457,6 +457,8 @@ def _describe(
         else:
             message = f"{value!r} is not a valid id"
             hint = "use lowercase letters, digits, '-' and '_', starting with a letter or digit"
+    elif kind in ("model_type", "dict_type"):
+        message = "expected a mapping of fields (name: value, one per line)"
     elif kind == "too_long":
         ctx = error.get("ctx", {})
         message = f"{ctx.get('actual_length'):,} items; the limit is {ctx.get('max_length'):,}"

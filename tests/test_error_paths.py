@@ -602,3 +602,64 @@ def test_options_the_engine_cannot_score_are_refused_by_name(options, message):
     with pytest.raises(ScoringError) as caught:
         evaluate(GATED, build_matrix(GATED, [FAILING]), options)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "tab.yaml",
+            "id: x\nname: X\n\tversion: '1'\n",
+            "tab.yaml:3:1: [yaml-syntax] while scanning a plain scalar found a tab character "
+            "that violates indentation (hint: indent with spaces, not tabs)",
+        ),
+        (
+            "colon.yaml",
+            "id: x\nname: a: b\n",
+            "colon.yaml:2:8: [yaml-syntax] mapping values are not allowed in this context (hint: "
+            "a value containing ': ' needs quotes)",
+        ),
+        (
+            "list.yaml",
+            "- 1\n- 2\n",
+            "list.yaml:1:1: [type] a vendor profile is a mapping of fields",
+        ),
+        (
+            "self.yaml",
+            "id: s\nname: S\nversion: '1'\nextends: self.yaml\n",
+            "self.yaml:4:10: [extends-cycle] extends: templates extend each other: self.yaml -> "
+            "self.yaml (hint: a template cannot extend itself)",
+        ),
+        (
+            "orphan.yaml",
+            "id: s\nname: S\nversion: '1'\nextends: no-such-base.yaml\n",
+            "orphan.yaml:4:10: [extends-missing] extends: no file 'no-such-base.yaml' beside this "
+            "one (hint: a template extends another in the same folder)",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_as_one_says_why(tmp_path, name, text, expected):
+    (tmp_path / name).write_text(text)
+    found = [str(p).replace(f"{tmp_path}/", "") for p in validate([tmp_path / name]).problems]
+    assert found == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- a\n- b\n", ["s.yaml:1:1: [type] a session file is a mapping of fields"]),
+        (
+            "format: scorecard-session/1\nvendors: [runwya]\ntemplate: 3\n",
+            [
+                "s.yaml:3:11: [type] template: expected a mapping of fields (name: value, one per "
+                "line)",
+                "s.yaml:2:11: [unknown-vendor] vendors[0]: no vendor 'runwya' (hint: did you mean "
+                "'runway'?)",
+            ],
+        ),
+    ],
+)
+def test_a_session_that_is_not_one_says_why(text, expected):
+    with pytest.raises(LoadError) as caught:
+        load_session("s.yaml", text, ["runway", "acme"])
+    assert [str(p) for p in caught.value.report.problems] == expected
