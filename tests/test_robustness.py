@@ -9,13 +9,16 @@ from conftest import claim, leaf, rating, template, vendor
 from pymcdm import methods, normalizations
 
 from scorecard.robustness import (
+    Agreement,
     acceptability,
     agreement,
+    agreement_sentence,
     analyse,
     certainty_sentence,
     flip_sentence,
     sample_weights,
     sensitivity,
+    sensitivity_sentence,
     smallest_flip,
 )
 from scorecard.scoring import Options, build_matrix, topsis, weighted_product, weighted_sum
@@ -275,3 +278,43 @@ def test_analyse_is_its_four_parts_with_the_options_given():
     assert found.acceptability == acceptability(tpl, matrix, options, 2_000, "uniform", 7)
     assert (found.acceptability.samples, found.acceptability.seed) == (2_000, 7)
     assert found.agreement == agreement(tpl, matrix, options)
+
+
+NAMES = {"a": "Alpha", "b": "Beta", "d": "Delta", "c1": "Quality", "c2": "Price"}
+
+
+def test_each_sensitivity_reads_as_the_limits_of_its_criterion():
+    tpl = two_criteria()
+    c1, c2 = sensitivity(tpl, build_matrix(tpl, [A, B]))
+    assert sensitivity_sentence(c1, "b", NAMES) == (
+        "Changing how much you care about Quality would not change the winner (Beta) unless it "
+        "counts for more than 56% of the weight (now 50%)."
+    )
+    assert sensitivity_sentence(c2, "b", NAMES) == (
+        "Changing how much you care about Price would not change the winner (Beta) unless it "
+        "counts for less than 44% of the weight (now 50%)."
+    )
+    # A vendor best on both criteria leads under any weight; an unnamed id is shown as it is.
+    best = vendor("d", x=claim(10), y=claim(10))
+    steady, _ = sensitivity(tpl, build_matrix(tpl, [A, best]))
+    assert sensitivity_sentence(steady, "d", {"d": "Delta"}) == (
+        "However much c1 counts, from 0% to 100% of the weight, Delta stays first (it counts "
+        "for 50% now)."
+    )
+
+
+def test_method_agreement_reads_as_who_each_method_puts_first():
+    tpl = two_criteria()
+    assert agreement_sentence(agreement(tpl, build_matrix(tpl, [A, B])), NAMES) == (
+        "The weighted product and TOPSIS put Beta first too: the winner does not depend on how "
+        "the scores are combined."
+    )
+    # Ties go to the first id; each method that differs is named.
+    split = Agreement(
+        {"wsm": {"b": 1, "a": 1}, "wpm": {"b": 1, "a": 2}, "topsis": {"a": 1, "b": 2}}, {}
+    )
+    assert agreement_sentence(split, NAMES) == (
+        "The winner depends on how the scores are combined: the weighted sum puts Alpha first, "
+        "but weighted product puts Beta first."
+    )
+    assert agreement_sentence(Agreement({"wsm": {}, "wpm": {}}, {}), NAMES) == "No vendor to rank."
