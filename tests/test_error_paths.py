@@ -663,3 +663,20 @@ def test_a_session_that_is_not_one_says_why(text, expected):
     with pytest.raises(LoadError) as caught:
         load_session("s.yaml", text, ["runway", "acme"])
     assert [str(p) for p in caught.value.report.problems] == expected
+
+
+def test_an_invalid_template_still_names_its_unknown_references(tmp_path):
+    # The weight and the line among the gates make the template invalid; the other gate's and
+    # the profile's names are still checked on the file as written: one reading reports all.
+    text = MINI.replace("weight: 60", "weight: -60").replace("criterion: c2pa", "criterion: c2p")
+    text = text.replace("weights: {fit: 80, quality: 20}", "weights: {fit: 80, qualty: 20}")
+    text = text.replace("gates:\n", "gates:\n  - just a line\n")
+    assert problems(tmp_path, text, "id: mini", "id: mini") == [
+        "case.yaml:8:13: [invalid] criteria[0].weight: Input should be greater than or equal to "
+        "0 (hint: weights are relative and must be 0 or more)",
+        "case.yaml:36:5: [type] gates[0]: expected a mapping of fields (name: value, one per line)",
+        "case.yaml:39:16: [unknown-criterion] gates[1].criterion: no leaf criterion 'c2p' in the "
+        "template (hint: did you mean 'c2pa'?)",
+        "case.yaml:45:32: [unknown-criterion] profiles.legal.weights.qualty: no criterion "
+        "'qualty' in the template (hint: did you mean 'quality'?)",
+    ]

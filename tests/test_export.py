@@ -103,3 +103,27 @@ def test_the_plain_table_aligns_its_columns_and_names_its_choices():
         "   1  V        48.3  pass                 33% confirmed, 0% unknown",
         "   2  W        33.3  open: Needs b — ask  33% confirmed, 67% unknown",
     ]
+
+
+def test_the_csv_holds_every_column_to_six_decimals():
+    tpl = template(
+        {"id": "g1", "name": "G1", "weight": 1, "criteria": [leaf("a", rating())]},
+        {"id": "g2", "name": "G2", "weight": 2, "criteria": [leaf("b", rating())]},
+        gates=[
+            {"id": "ga", "name": "GA", "criterion": "a", "require": 3},
+            {"id": "gb", "name": "GB", "criterion": "b", "require": 3},
+        ],
+    )
+    vendors = [vendor("v", a=claim(1), b=claim(3, "reported")), vendor("w", a=claim(2), b=claim(1))]
+    assert export.to_csv(score(tpl, vendors)).splitlines() == [
+        '"rank","vendor","name","score","passed_gates","failed_gates","points_g1","points_g2",'
+        '"evidence_verified","evidence_confirmed","evidence_reported","evidence_claimed",'
+        '"evidence_unknown"',
+        '1,"v","V",48.333333,False,"ga",8.333333,40.0,0.0,0.333333,0.666667,0.0,0.0',
+        '2,"w","W",33.333333,False,"ga gb",16.666667,16.666667,0.0,1.0,0.0,0.0,0.0',
+    ]
+    # With no vendor there are no criteria's points to name: the other columns remain.
+    assert export.to_csv(score(tpl, [])).splitlines() == [
+        '"rank","vendor","name","score","passed_gates","failed_gates","evidence_verified",'
+        '"evidence_confirmed","evidence_reported","evidence_claimed","evidence_unknown"'
+    ]
