@@ -129,11 +129,12 @@ def recommendation(
     if len(result.rows) > 1:
         second = result.rows[1]
         margin = top.score - second.score
-        text += (
-            f", level with {second.name}"
-            if margin < 0.05
-            else f", {margin:.1f} points ahead of {second.name}"
-        )
+        if not second.passed_gates:  # then no vendor below passes either, whatever its score
+            text += ", the only vendor the evidence does not fail on a must-have"
+        elif margin < 0.05:
+            text += f", level with {second.name}"
+        else:
+            text += f", {margin:.1f} points ahead of {second.name}"
     if top.open_gates:
         gate_names = dict(zip(matrix.gate_ids, matrix.gate_names, strict=True))
         text += f", pending its answer on {', '.join(gate_names[g] for g in top.open_gates)}"

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import openpyxl
 import pytest
-from conftest import ROOT
+from conftest import ROOT, claim, leaf, rating, template, vendor
 
 from scorecard.cli import main
 from scorecard.export import export_file, format_for
@@ -229,3 +229,25 @@ def test_reproduce_says_which_file_is_invalid_now(tmp_path, capsys, monkeypatch)
     err = capsys.readouterr().err
     assert err.startswith(f"not reproduced: {len(found)} difference(s)")
     assert "  invalid now: criteria/ai-video-enterprise.yaml (1 problem(s))" in err
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (vendor("w", a=claim(1), b=claim(True)), "V leads with 66.7, 16.7 points ahead of W"),
+        (vendor("w", a=claim(2), b=claim(True)), "V leads with 66.7, level with W"),
+        # W scores higher, but the evidence fails it on the must-have: V is not 'level' with it.
+        (
+            vendor("w", a=claim(4), b=claim(False)),
+            "V leads with 66.7, the only vendor the evidence does not fail on a must-have",
+        ),
+    ],
+)
+def test_the_recommendation_measures_the_lead_against_the_next_vendor_that_passes(second, expected):
+    tpl = template(
+        leaf("a", rating(), weight=2),
+        leaf("b", {"type": "boolean"}),
+        gates=[{"id": "g", "name": "Allowed", "criterion": "b", "require": True}],
+    )
+    comparison = compare(tpl, [vendor("v", a=claim(2), b=claim(True)), second])
+    assert comparison.summary.recommendation.split(";")[0] == expected

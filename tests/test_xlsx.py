@@ -128,3 +128,64 @@ def test_libreoffice_recomputes_the_engines_scores_and_follows_a_weight_change(t
         Options(profile="legal", missing=missing, weights={"moderation": 60}),
     )
     check(recalculate(edited, tmp_path / "out2", tmp_path / "p2"), changed.result)
+
+
+def test_every_sheet_names_its_columns_and_choices():
+    tpl = template(
+        {"id": "g1", "name": "G1", "weight": 1, "criteria": [leaf("a", rating())]},
+        {"id": "g2", "name": "G2", "weight": 2, "criteria": [leaf("b", rating())]},
+    )
+    book = _book(to_xlsx(compare(tpl, [vendor("v", a=claim(1), b=claim(3)), vendor("w")])))
+    assert book.sheetnames == ["Summary", "Scores", "Weights", "Utilities", "Evidence"]
+    heads = {sheet.title: [c.value for c in sheet[1]] for sheet in book.worksheets[1:]}
+    assert heads == {
+        "Scores": [
+            "vendor id",
+            "vendor",
+            "passes gates (1/0)",
+            "score (weighted sum)",
+            "rank",
+            "points: G1",
+            "points: G2",
+        ],
+        "Weights": ["id", "criterion", "parent", "relative weight (edit me)", "share of the total"],
+        "Utilities": ["vendor", "A", "B"],
+        "Evidence": [
+            "vendor",
+            "criterion",
+            "value",
+            "confidence",
+            "dates",
+            "note",
+            "source",
+            "quote",
+            "link",
+        ],
+    }
+    summary = book["Summary"]
+    assert [c.value for c in summary[6]] == [
+        "rank at export",
+        "vendor",
+        "score at export",
+        "must-haves",
+        "confirmed evidence",
+        "unknown",
+        "live score",
+        "live rank",
+    ]
+    labels = [row[0] for row in summary.iter_rows(values_only=True)]
+    start = labels.index("Choices made")
+    assert labels[start : start + 12] == [
+        "Choices made",
+        "Template",
+        "Weights",
+        "Method",
+        "Missing data",
+        "Evidence discount",
+        "Must-haves (gates) on",
+        "Must-haves off",
+        "Open must-haves",
+        "Stale evidence",
+        "Your situation",
+        "Certainty",
+    ]
