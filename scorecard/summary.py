@@ -78,7 +78,9 @@ def summarise(
     """Everything the first screen and the first page of an export say. `names` maps vendor and
     criterion ids to what a reader calls them. `drawn` (from `summary_draws`, for the same
     matrix and policies) saves drawing the values again when only the weights changed."""
-    focus = result.rows[0].vendor if result.rows else None
+    if not result.rows:  # nothing to be certain about, and no weights to draw for
+        return Summary("No vendor is chosen.", "", (), choices(template, matrix, result, options))
+    focus = result.rows[0].vendor
     with_answers, weights_only = drawn or summary_draws(template, matrix, options)
     answered = acceptability(
         template,
@@ -117,8 +119,6 @@ def recommendation(
     """'Google Veo leads with 50.7, 3.9 points ahead of Alibaba Wan; 45% of its weight rests on
     confirmed evidence and 28% is unknown; it ranks first in 53% of …; lowering … would put
     Alibaba Wan first.'"""
-    if not result.rows:
-        return "No vendor is chosen."
     top = result.rows[0]
     if not top.passed_gates:
         return (

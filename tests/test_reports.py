@@ -251,3 +251,22 @@ def test_the_recommendation_measures_the_lead_against_the_next_vendor_that_passe
     )
     comparison = compare(tpl, [vendor("v", a=claim(2), b=claim(True)), second])
     assert comparison.summary.recommendation.split(";")[0] == expected
+
+
+def test_the_summary_with_no_vendor_or_none_that_passes():
+    tpl = template(
+        leaf("a", rating(), weight=2),
+        leaf("b", {"type": "boolean"}),
+        gates=[{"id": "g", "name": "Allowed", "criterion": "b", "require": True}],
+    )
+    empty = compare(tpl, []).summary
+    assert (empty.recommendation, empty.certainty, empty.questions) == (
+        "No vendor is chosen.",
+        "",
+        (),
+    )
+    failing = [vendor("v", a=claim(2), b=claim(False)), vendor("w", a=claim(1), b=claim(False))]
+    assert compare(tpl, failing).summary.recommendation == (
+        "No vendor meets every must-have on the evidence: V scores highest (33.3) but fails: "
+        "Allowed."
+    )

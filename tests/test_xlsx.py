@@ -22,7 +22,7 @@ from openpyxl.utils.escape import unescape
 
 from scorecard.export.xlsx import to_xlsx
 from scorecard.loading import load_workspace
-from scorecard.scoring import Options
+from scorecard.scoring import METHOD_DESCRIPTIONS, Options
 from scorecard.session import compare
 
 WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
@@ -189,3 +189,12 @@ def test_every_sheet_names_its_columns_and_choices():
         "Your situation",
         "Certainty",
     ]
+
+
+def test_a_sheet_exported_under_another_method_says_its_live_formulas_are_the_weighted_sum():
+    comparison = compare(WORKSPACE.template, WORKSPACE.vendors, Options(method="topsis"))
+    notes = [c.value for c in _book(to_xlsx(comparison))["Scores"]["A"] if c.value]
+    assert notes[-1] == (
+        f"The ranking at export used {METHOD_DESCRIPTIONS['topsis']}; these live formulas are "
+        "the weighted sum."
+    )
