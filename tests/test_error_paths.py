@@ -268,6 +268,13 @@ def test_a_template_mistake_reads_exactly(tmp_path, old, new, expected):
             id="id-pattern",
         ),
         pytest.param(
+            "direction: lower",
+            "direction: 3",
+            "case.yaml:23:22: [choice] criteria[0].criteria[1].measure.direction: '3' is not one "
+            "of higher, lower",
+            id="direction-a-number",
+        ),
+        pytest.param(
             "gates:\n",
             "policies: {stale_after_days: 0}\ngates:\n",
             "case.yaml:35:30: [invalid] policies.stale_after_days: Input should be greater than 0",
@@ -390,6 +397,13 @@ def test_a_field_mistake_reads_exactly(tmp_path, old, new, expected):
             "case.yaml:7:12: [invalid] claims.rating_a.value: a value is a number, a range [low, "
             "high], a boolean or a list of options, not the text 'three'; put words in `note`",
             id="value-in-words",
+        ),
+        pytest.param(
+            "date: 2026-01-15",
+            "date: 2026-13",
+            "case.yaml:10:87: [invalid] claims.rating_a.sources[0].date: '2026-13' is not a real "
+            "date (month must be in 1..12)",
+            id="no-such-month",
         ),
         pytest.param(
             "date: 2026-01-15",
