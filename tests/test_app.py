@@ -608,3 +608,13 @@ def test_an_upload_over_the_cap_is_refused_before_it_is_read(monkeypatch):
     assert not at.exception
     assert [e.value for e in at.error] == ["big\\.yaml is 1,001 bytes; the limit is 1,000."]
     assert at.session_state["session"].overrides == ()
+
+
+def test_a_discontinued_vendor_says_so_on_its_page():
+    at = start()
+    at.switch_page("scorecard/app/pages/vendor.py").run()
+    at.selectbox(key="vendor_choice").select("openai-sora").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "This service is discontinued: it fails the availability gate."
+    ]
