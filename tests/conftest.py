@@ -188,3 +188,19 @@ def recalculate(path: Path, out: Path, profile: Path) -> Any:
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(RECALC)
     return openpyxl.load_workbook(soffice_convert(path, "xlsx", out, profile), data_only=True)
+
+
+LABELLED = ["slider", "toggle", "expander", "button", "selectbox", "multiselect", "radio"]
+LABELLED += ["number_input", "text_input", "select_slider", "checkbox", "tabs"]
+TEXTS = ["title", "header", "subheader", "markdown", "caption", "error", "info", "success"]
+
+
+def page_texts(at: Any) -> list[str]:
+    """The Markdown of every label, help text and text element on an AppTest page."""
+    found = []
+    for kind in LABELLED:
+        found += [getattr(e, "label", "") or "" for e in at.get(kind)]
+        found += [getattr(e, "help", "") or "" for e in at.get(kind)]
+    for kind in TEXTS:
+        found += [str(e.value) for e in at.get(kind)]
+    return found

@@ -25,6 +25,7 @@ from conftest import (
     claim,
     edit_template_weights,
     hostile_data,
+    page_texts,
     template,
     vendor,
 )
@@ -128,21 +129,6 @@ def shown_as_markdown(text: str) -> bool:
     )
 
 
-LABELLED = ["slider", "toggle", "expander", "button", "selectbox", "multiselect", "radio"]
-LABELLED += ["number_input", "text_input", "select_slider", "checkbox", "tabs"]
-TEXTS = ["title", "header", "subheader", "markdown", "caption", "error", "info", "success"]
-
-
-def labels(at: AppTest) -> list[str]:
-    found = []
-    for kind in LABELLED:
-        found += [getattr(e, "label", "") or "" for e in at.get(kind)]
-        found += [getattr(e, "help", "") or "" for e in at.get(kind)]
-    for kind in TEXTS:
-        found += [str(e.value) for e in at.get(kind)]
-    return found
-
-
 @pytest.mark.parametrize("page", ["compare", "vendor", "templates", "session", "robustness"])
 def test_hostile_names_are_text_in_every_label(page, tmp_path, monkeypatch):
     monkeypatch.setenv("SCORECARD_DATA", str(hostile_data(tmp_path)))
@@ -158,7 +144,7 @@ def test_hostile_names_are_text_in_every_label(page, tmp_path, monkeypatch):
         at.run()
         assert at.slider(key="compare_w_sla")
     assert not at.exception
-    found = labels(at)
+    found = page_texts(at)
     assert any("evil" in text for text in found), "the hostile text reached no label"
     assert [text for text in found if shown_as_markdown(text)] == []
 

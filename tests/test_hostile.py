@@ -18,7 +18,7 @@ from typing import Any
 
 import openpyxl
 import yaml
-from conftest import ROOT
+from conftest import ROOT, page_texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -220,22 +220,6 @@ def test_hostile_text_is_refused_or_is_text_in_every_export(text):
     assert record["session"]["template"]["name"] == text.strip()
 
 
-LABELLED = ["slider", "toggle", "expander", "button", "selectbox", "multiselect", "radio"]
-LABELLED += ["number_input", "text_input", "checkbox", "tabs"]
-TEXTS = ["title", "header", "subheader", "markdown", "caption", "error", "info", "success"]
-
-
-def page_texts(at: AppTest) -> list[str]:
-    """The Markdown of every label, help text and text element on the page."""
-    found = []
-    for kind in LABELLED:
-        found += [getattr(e, "label", "") or "" for e in at.get(kind)]
-        found += [getattr(e, "help", "") or "" for e in at.get(kind)]
-    for kind in TEXTS:
-        found += [str(e.value) for e in at.get(kind)]
-    return [text for text in found if MARK in text]
-
-
 PAGES = ["compare", "vendor", "robustness", "templates", "session", "export"]
 
 
@@ -256,7 +240,7 @@ def test_hostile_text_is_text_on_every_page(text, monkeypatch):
                 at.selectbox(key="session_vendor").select("runway").run()
                 at.selectbox(key="session_criterion").select("generation_time").run()
             assert not at.exception, page
-            texts = page_texts(at)
+            texts = [text for text in page_texts(at) if MARK in text]
             assert texts or page == "export", f"the hostile text reached nothing on {page}"
             # Read as Markdown, each text that carries it shows it whole: no part became markup.
             for shown in texts:
