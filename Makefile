@@ -41,7 +41,7 @@ fuzz: $(STAMP)  ## 10,200 generated hostile files through loading, scoring and e
 # where it stopped, and later re-tests only the functions that changed.
 MUTATE_MINUTES ?= 28
 mutate: $(STAMP)  ## mutation testing, in a time budget; the scores and every survivor: mutants/report.txt
-	-timeout --foreground $(MUTATE_MINUTES)m $(BIN)/mutmut run --max-children 2
+	-HYPOTHESIS_PROFILE=mutation timeout --foreground $(MUTATE_MINUTES)m $(BIN)/mutmut run --max-children 2
 	$(BIN)/python tests/mutation_report.py > mutants/report.txt
 	sed -n '1,/^all /p' mutants/report.txt
 

@@ -19,6 +19,10 @@ from scorecard.model import Template, Vendor
 # HYPOTHESIS_PROFILE=ci) draws the same examples in every run.
 settings.register_profile("default", print_blob=True)
 settings.register_profile("ci", print_blob=True, derandomize=True)
+# make mutate: the same examples for every mutant, few of them, and no example database.
+settings.register_profile(
+    "mutation", derandomize=True, max_examples=10, database=None, deadline=None
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,6 +22,8 @@ from scorecard.export.record import reproduce
 from scorecard.loading import load_record, load_workspace
 from scorecard.scoring import Options, difference, score, set_share, shares_of
 
+pytestmark = pytest.mark.app
+
 APP = str(ROOT / "streamlit_app.py")
 PAGES = ["compare", "vendor", "robustness", "templates", "session", "export"]
 WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])

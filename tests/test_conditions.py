@@ -133,6 +133,7 @@ def test_a_changed_condition_is_a_template_difference():
     )
 
 
+@pytest.mark.app
 def test_the_buyer_sets_the_situation_in_the_app(tmp_path, monkeypatch):
     """Runway's output ownership is 3 under its enterprise terms: with an enterprise contract
     switched on, that claim counts, and Runway's score rises."""

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
 import pytest
-from conftest import claim, leaf, rating, template, vendor
+import time_machine
+from conftest import ROOT, claim, leaf, rating, template, vendor
 
 from scorecard import export
-from scorecard.scoring import score
+from scorecard.export.ranking import summary_markdown
+from scorecard.loading import load_workspace
+from scorecard.scoring import Options, score
+from scorecard.session import compare
+
+WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
 
 NASTY = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
 
@@ -127,3 +134,25 @@ def test_the_csv_holds_every_column_to_six_decimals():
         '"rank","vendor","name","score","passed_gates","failed_gates","evidence_verified",'
         '"evidence_confirmed","evidence_reported","evidence_claimed","evidence_unknown"'
     ]
+
+
+DAY = dt.date(2026, 11, 26)
+THREE = [v for v in WORKSPACE.vendors if v.id in ("kling-ai", "runway", "alibaba-wan")]
+
+
+@time_machine.travel(DAY, tick=False)
+@pytest.mark.parametrize("fmt", export.FORMATS)
+@pytest.mark.parametrize(
+    "options",
+    [
+        Options(profile="legal", as_of=DAY, gates={"eu_uk": True}),
+        Options(method="topsis", missing="neutral", stale="unknown", as_of=DAY),
+    ],
+    ids=["legal-eu-gate", "topsis-neutral-stale-unknown"],
+)
+def test_each_format_is_what_was_reviewed(options, fmt, snapshot):
+    """The ranking of three shipped vendors in each format, and the summary above it, against
+    the reviewed copy in __snapshots__/ (`pytest --snapshot-update` records a meant change)."""
+    comparison = compare(WORKSPACE.template, THREE, options)
+    shown = export.render(comparison.result, fmt)
+    assert "\n".join([*summary_markdown(comparison.summary), "", shown]) == snapshot

@@ -129,6 +129,7 @@ def shown_as_markdown(text: str) -> bool:
     )
 
 
+@pytest.mark.app
 @pytest.mark.parametrize("page", ["compare", "vendor", "templates", "session", "robustness"])
 def test_hostile_names_are_text_in_every_label(page, tmp_path, monkeypatch):
     monkeypatch.setenv("SCORECARD_DATA", str(hostile_data(tmp_path)))
@@ -149,6 +150,7 @@ def test_hostile_names_are_text_in_every_label(page, tmp_path, monkeypatch):
     assert [text for text in found if shown_as_markdown(text)] == []
 
 
+@pytest.mark.app
 def test_an_uploaded_template_is_text_on_its_use_button():
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page("scorecard/app/pages/templates.py").run()
@@ -334,6 +336,7 @@ def test_weights_that_cannot_score_are_a_clear_message(weight, capsys):
     assert expected in codes(caught)
 
 
+@pytest.mark.app
 @pytest.mark.parametrize("page", ["compare", "vendor", "robustness", "export"])
 def test_every_weight_at_zero_is_a_message_on_every_page(page):
     # Compare's sliders are shares and always add up to 100%; the Templates editor can still set

@@ -132,6 +132,7 @@ def test_the_workbook_has_the_quote_and_links_the_copy_when_that_is_all_there_is
     assert cells["link"].hyperlink.target == COPY
 
 
+@pytest.mark.app
 def test_the_vendor_page_shows_the_quote(tmp_path, monkeypatch):
     vendors = tmp_path / "vendors"
     (tmp_path / "criteria").mkdir()

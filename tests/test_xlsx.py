@@ -3,10 +3,13 @@ before and after a weight is changed on the Weights sheet; and no formula from d
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from typing import Any
 
 import openpyxl
 import pytest
+import time_machine
 from conftest import (
     ROOT,
     SOFFICE,
@@ -18,6 +21,7 @@ from conftest import (
     template,
     vendor,
 )
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.escape import unescape
 
 from scorecard.export.xlsx import to_xlsx
@@ -30,6 +34,61 @@ WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT
 
 def _book(data: bytes, values: bool = False) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(data), data_only=values)
+
+
+def dump_workbook(data: bytes, leave_out: tuple[str, ...] = ()) -> str:
+    """Everything a reader of the workbook sees, as text a person can review: per sheet, its
+    layout (frozen panes, column widths, row heights, merged cells, filter, conditional formats)
+    and every cell with its formula or value, its cached value, its style and its link."""
+    formulas, cached = _book(data), _book(data, values=True)
+    lines: list[str] = []
+    for sheet in (s for s in formulas.worksheets if s.title not in leave_out):
+        values = cached[sheet.title]
+        lines += [
+            f"== {sheet.title}",
+            f"frozen {sheet.freeze_panes}; filter {sheet.auto_filter.ref}",
+            "widths "
+            + " ".join(
+                f"{k}:{get_column_letter(d.max)}={d.width:g}"
+                for k, d in sorted(sheet.column_dimensions.items())
+                if d.width
+            ),
+            "heights "
+            + " ".join(
+                f"{k}={d.height:g}" for k, d in sorted(sheet.row_dimensions.items()) if d.height
+            ),
+            "merged " + " ".join(sorted(str(m) for m in sheet.merged_cells.ranges)),
+        ]
+        for fmt in sheet.conditional_formatting:
+            lines.append(f"conditional {fmt.sqref}: " + ", ".join(r.type for r in fmt.rules))
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                text = f"{cell.coordinate} {cell.value!r}"
+                if cell.data_type == "f":
+                    value = values[cell.coordinate].value
+                    text += f" -> {round(value, 9) if isinstance(value, float) else value!r}"
+                lines.append(text + _style(cell))
+    return "\n".join(lines) + "\n"
+
+
+def _style(cell: Any) -> str:
+    font, fill, align = cell.font, cell.fill, cell.alignment
+    marks = [
+        "bold" if font.b else "",
+        "italic" if font.i else "",
+        f"size {font.sz:g}" if font.sz and font.sz != 11 else "",
+        f"colour {font.color.rgb}" if font.color is not None and font.color.type == "rgb" else "",
+        f"fill {fill.fgColor.rgb}" if fill.fill_type else "",
+        f"format {cell.number_format}" if cell.number_format != "General" else "",
+        "wrap" if align.wrap_text else "",
+        f"valign {align.vertical}" if align.vertical else "",
+        "border" if cell.border.left.style else "",
+        f"link {cell.hyperlink.target}" if cell.hyperlink else "",
+    ]
+    marks = [m for m in marks if m]
+    return f"  [{', '.join(marks)}]" if marks else ""
 
 
 @needs_libreoffice
@@ -198,3 +257,32 @@ def test_a_sheet_exported_under_another_method_says_its_live_formulas_are_the_we
         f"The ranking at export used {METHOD_DESCRIPTIONS['topsis']}; these live formulas are "
         "the weighted sum."
     )
+
+
+THREE = [v for v in WORKSPACE.vendors if v.id in ("kling-ai", "runway", "alibaba-wan")]
+
+
+DAY = dt.date(2026, 11, 26)
+
+
+@time_machine.travel(DAY, tick=False)
+@pytest.mark.parametrize(
+    ("options", "leave_out"),
+    [
+        (Options(profile="marketing", as_of=DAY), ()),
+        # The evidence sheet does not depend on the options: reviewed once, above.
+        (
+            Options(
+                method="topsis", missing="exclude", confidence=True, stale="discount", as_of=DAY
+            ),
+            ("Evidence",),
+        ),
+    ],
+    ids=["marketing", "topsis-exclude-discounted"],
+)
+def test_the_workbook_is_what_was_reviewed(options, leave_out, snapshot):
+    """Every cell, formula, style and layout of the comparison sheet for three shipped vendors,
+    against the reviewed copy in __snapshots__/. A change shows as a diff; when it is meant,
+    `pytest --snapshot-update` records it, for review with the change."""
+    data = to_xlsx(compare(WORKSPACE.template, THREE, options))
+    assert dump_workbook(data, leave_out) == snapshot
