@@ -198,7 +198,7 @@ def data_report(
     result = score(template, vendors, options)
     out = []
     for vendor in vendors:
-        views = review(template, vendor, today, options.conditions)
+        views = review(template, vendor, today)
         grades = dict.fromkeys(CONFIDENCE_LEVELS, 0)
         for view in views:
             grades[view.claim.confidence if view.claim else "unknown"] += 1

@@ -271,8 +271,12 @@ def sensitivity_sentence(curve: Sensitivity, leader: str, names: dict[str, str])
     """'Changing how much you care about Latency would not change the winner unless it counts
     for more than 43% (now 10%).'"""
     name = names.get(curve.criterion, curve.criterion)
+    # A change at the current share (a tie now) limits the side the leader does not hold.
+    now = [c for c in curve.changes if abs(c.share - curve.current) <= EPS]
     below = [c.share for c in curve.changes if c.share < curve.current - EPS]
+    below += [c.share for c in now if c.after == leader]
     above = [c.share for c in curve.changes if c.share > curve.current + EPS]
+    above += [c.share for c in now if c.before == leader]
     who = names.get(leader, leader)
     if not below and not above:
         return (

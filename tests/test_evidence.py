@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from conftest import DATA, claim, leaf, linear, rating, template, vendor
 
-from scorecard.evidence import claim_date, data_report, describe_value, gaps, review
+from scorecard.evidence import Gap, claim_date, data_report, describe_value, gaps, review
 from scorecard.export.profile import report_text
 from scorecard.loading import load_template, load_vendors
 from scorecard.model import Claim
@@ -43,11 +44,11 @@ def test_review_flags_stale_claims_with_their_age():
     tpl = load_template(DATA / "valid" / "mini.yaml")  # stale after 365 days (the default)
     acme = load_vendors([DATA / "valid" / "acme.yaml"], tpl)[0]
     views = {v.criterion.id: v for v in review(tpl, acme, TODAY)}
-    assert [v.criterion.id for v in review(tpl, acme, TODAY)] == [
-        "rating_a",
-        "latency",
-        "c2pa",
-        "regions",
+    assert [(v.group.id, v.criterion.id) for v in review(tpl, acme, TODAY)] == [
+        ("quality", "rating_a"),
+        ("quality", "latency"),
+        ("fit", "c2pa"),
+        ("fit", "regions"),
     ]
     assert (views["rating_a"].date, views["rating_a"].age_days) == ("2026-01-15", 314)
     assert not views["rating_a"].stale
@@ -79,8 +80,10 @@ def test_gaps_by_hand_under_each_missing_policy():
     )
     v = vendor("v", a=claim(2), b=claim(None, "unknown"))
     (gap,) = gaps(tpl, [v])["v"]
-    assert (gap.criterion, gap.gates, gap.note) == ("b", ("need_b",), "not known")
-    assert (gap.gain, gap.loss) == pytest.approx((25.0, 0.0))  # worst: 0 -> 1 on a 25% weight
+    # worst: 0 -> 1 on a 25% weight
+    assert gap == Gap("v", "b", "B", 0.25, 25.0, 0.0, ("need_b",), "not known")
+    (gap,) = gaps(tpl, [vendor("w", a=claim(2))])["w"]
+    assert gap == Gap("w", "b", "B", 0.25, 25.0, 0.0, ("need_b",), "")  # no claim, no note
     (gap,) = gaps(tpl, [v], Options(missing="neutral"))["v"]
     assert (gap.gain, gap.loss) == pytest.approx((12.5, -12.5))
     (gap,) = gaps(tpl, [v], Options(missing="exclude"))["v"]
@@ -93,6 +96,42 @@ def test_gaps_by_hand_under_each_missing_policy():
         after = score(tpl, [answered], Options(missing=missing)).rows[0].score
         (gap,) = gaps(tpl, [v], Options(missing=missing))["v"]
         assert after - before == pytest.approx(gap.gain)
+
+
+@pytest.mark.parametrize("missing", ["worst", "neutral", "exclude"])
+@pytest.mark.parametrize("confidence", [True, False])
+@pytest.mark.parametrize("method", ["wsm", "topsis"])
+def test_a_gap_is_exactly_what_the_answer_moves_the_weighted_sum(missing, confidence, method):
+    """Under every policy, with a discount for confirmed answers that is not 1 and whatever the
+    ranking method: the gain is what a confirmed best answer adds to the weighted-sum score, the
+    loss what a worst answer takes away."""
+    tpl = template(
+        leaf("a", rating(), weight=3),
+        leaf("b", rating(), weight=2),
+        leaf("c", rating(), weight=1),
+        policies={"confidence": {"confirmed": 0.9, "reported": 0.7}},
+    )
+    v = vendor("v", a=claim(3, "reported"), b=claim(None, "unknown"))
+    options = Options(missing=missing, confidence=confidence, method=method)
+    found = {g.criterion: g for g in gaps(tpl, [v], options)["v"]}
+    assert sorted(found) == ["b", "c"]
+    wsm = replace(options, method="wsm")
+    before = score(tpl, [v], wsm).rows[0].score
+    for criterion, gap in found.items():
+        for answer, moved in ((4, gap.gain), (0, gap.loss)):
+            answered = v.model_copy(
+                update={"claims": {**v.claims, criterion: Claim.model_validate(claim(answer))}}
+            )
+            after = score(tpl, [answered], wsm).rows[0].score
+            assert after - before == pytest.approx(moved, abs=1e-9), (criterion, answer)
+        assert gap.gain > 0 >= gap.loss
+
+
+def test_a_gap_on_a_criterion_without_weight_moves_nothing():
+    tpl = template(leaf("a", rating(), weight=0), leaf("b", rating()))
+    found = {g.criterion: g for g in gaps(tpl, [vendor("v")], Options(missing="exclude"))["v"]}
+    assert (found["a"].gain, found["a"].loss) == (0.0, 0.0)  # and no division by zero
+    assert (found["b"].gain, found["b"].loss) == (100.0, 0.0)
 
 
 def test_gaps_put_gate_questions_first_then_the_biggest_swing():

@@ -146,9 +146,9 @@ THREE = [v for v in WORKSPACE.vendors if v.id in ("kling-ai", "runway", "alibaba
     "options",
     [
         Options(profile="legal", as_of=DAY, gates={"eu_uk": True}),
-        Options(method="topsis", missing="neutral", stale="unknown", as_of=DAY),
+        Options(method="topsis", missing="neutral", confidence=False, stale="unknown", as_of=DAY),
     ],
-    ids=["legal-eu-gate", "topsis-neutral-stale-unknown"],
+    ids=["legal-eu-gate", "topsis-neutral-undiscounted-stale-unknown"],
 )
 def test_each_format_is_what_was_reviewed(options, fmt, snapshot):
     """The ranking of three shipped vendors in each format, and the summary above it, against

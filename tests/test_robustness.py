@@ -318,3 +318,64 @@ def test_method_agreement_reads_as_who_each_method_puts_first():
         "but weighted product puts Beta first."
     )
     assert agreement_sentence(Agreement({"wsm": {}, "wpm": {}}, {}), NAMES) == "No vendor to rank."
+
+
+def test_agreement_measures_each_method_and_the_order_it_gives():
+    """A zero on one criterion sinks a vendor under the weighted product, and TOPSIS (by hand:
+    closeness 0.357 against 0.643) also prefers the even vendor: both reverse the weighted sum's
+    order of two vendors (tau -1) and agree with each other (tau 1)."""
+    tpl = two_criteria()
+    spiky, even = vendor("s", x=claim(10), y=claim(0)), vendor("e", x=claim(4), y=claim(4))
+    found = agreement(tpl, build_matrix(tpl, [spiky, even]), Options(method="topsis"))
+    assert found.ranks == {
+        "wsm": {"s": 1, "e": 2},
+        "wpm": {"e": 1, "s": 2},
+        "topsis": {"e": 1, "s": 2},
+    }
+    assert found.tau == {("wsm", "wpm"): -1.0, ("wsm", "topsis"): -1.0, ("wpm", "topsis"): 1.0}
+    assert agreement_sentence(found, {"s": "Spiky"}) == (  # an unnamed id is shown as it is
+        "The winner depends on how the scores are combined: the weighted sum puts Spiky first, "
+        "but weighted product puts e first and TOPSIS puts e first."
+    )
+
+
+@pytest.mark.parametrize("vendors", [[A], [A, A.model_copy(update={"id": "twin"})]])
+def test_one_vendor_or_a_tie_is_full_agreement(vendors):
+    tpl = two_criteria()
+    found = agreement(tpl, build_matrix(tpl, vendors))
+    assert set(found.tau.values()) == {1.0}
+    assert agreement_sentence(found, {}) == (
+        "The weighted product and TOPSIS put a first too: the winner does not depend on how the "
+        "scores are combined."
+    )
+
+
+def test_a_sensitivity_with_a_limit_on_each_side_names_both():
+    tpl = two_criteria()
+    middle = vendor("m", x=claim(6), y=claim(6))  # 60 whatever the weights
+    ends = [vendor("x", x=claim(10), y=claim(0)), vendor("y", x=claim(0), y=claim(10))]
+    c1, _ = sensitivity(tpl, build_matrix(tpl, [middle, *ends]))
+    assert [(c.share, c.before, c.after) for c in c1.changes] == [
+        (pytest.approx(0.4), "y", "m"),
+        (pytest.approx(0.6), "m", "x"),
+    ]
+    assert sensitivity_sentence(c1, "m", {}) == (
+        "Changing how much you care about c1 would not change the winner (m) unless it counts "
+        "for more than 60% or less than 40% of the weight (now 50%)."
+    )
+
+
+def test_a_tie_at_the_chosen_weights_is_a_limit_on_the_side_the_leader_loses():
+    tpl = two_criteria()
+    ends = [vendor("x", x=claim(10), y=claim(0)), vendor("y", x=claim(0), y=claim(10))]
+    c1, c2 = sensitivity(tpl, build_matrix(tpl, ends))
+    ((change,),) = [c1.changes]
+    assert (change.share, change.before, change.after) == (pytest.approx(0.5), "y", "x")
+    assert sensitivity_sentence(c1, "x", NAMES) == (
+        "Changing how much you care about Quality would not change the winner (x) unless it "
+        "counts for less than 50% of the weight (now 50%)."
+    )
+    assert sensitivity_sentence(c2, "x", NAMES) == (
+        "Changing how much you care about Price would not change the winner (x) unless it "
+        "counts for more than 50% of the weight (now 50%)."
+    )
