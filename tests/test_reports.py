@@ -270,3 +270,32 @@ def test_the_summary_with_no_vendor_or_none_that_passes():
         "No vendor meets every must-have on the evidence: V scores highest (33.3) but fails: "
         "Allowed."
     )
+
+
+def test_the_decision_record_is_what_was_reviewed(snapshot):
+    """Every field of a record (the session as chosen, policies as applied, the ranking in
+    detail, the summary and the digest) for a small comparison with a gate, an override and a
+    situation, against the reviewed copy in __snapshots__/."""
+    tpl = template(
+        leaf("a", rating(), weight=2),
+        leaf("b", rating()),
+        gates=[{"id": "need_b", "name": "Needs B", "criterion": "b", "require": 2}],
+        conditions={"api": {"name": "Through the API", "holds": True}},
+    )
+    vendors = [
+        vendor("v", a=claim(3), b=claim(2, "reported", condition=["api"])),
+        vendor("w", a=claim(4, "claimed"), b=claim(None, "unknown")),
+    ]
+    override = Override.model_validate(
+        {"vendor": "w", "criterion": "b", "claim": {**claim(1, "verified"), "note": "pilot"}}
+    )
+    options = Options(weights={"a": 3}, missing="neutral", as_of=dt.date(2026, 11, 26))
+    record = decision_record(
+        compare(tpl, vendors, options, [override]),
+        files={"criteria/t.yaml": "0" * 64, "vendors/v.yaml": "1" * 64, "vendors/w.yaml": "2" * 64},
+        vendor_files={"v": "vendors/v.yaml", "w": "vendors/w.yaml"},
+        template_path="criteria/t.yaml",
+        created=dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC),
+        version="test",
+    )
+    assert to_json(record) == snapshot

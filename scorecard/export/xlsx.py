@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-import pandas as pd
+import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scorecard.evidence import claim_checked, claim_date, describe_value
@@ -44,10 +44,8 @@ TOP = "(top)"  # the parent of a top-level criterion on the Weights sheet
 def to_xlsx(comparison: Comparison) -> bytes:
     """The workbook's bytes."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(
-        buffer, engine="xlsxwriter", engine_kwargs={"options": WORKBOOK_OPTIONS}
-    ) as writer:
-        _Book(writer.book, comparison).write()
+    with xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True}) as book:
+        _Book(book, comparison).write()
     return buffer.getvalue()
 
 
