@@ -112,13 +112,6 @@ def _scores(setup: _Setup, leaf_weights: np.ndarray) -> np.ndarray:
     return 100 * np.divide(num, den, out=np.zeros_like(num), where=den > EPS)
 
 
-def _leaders(setup: _Setup, scores: np.ndarray) -> np.ndarray:
-    """Index of the leading vendor per row: the best among those that pass every gate."""
-    eligible = setup.passed if setup.passed.any() else np.ones_like(setup.passed)
-    masked = np.where(eligible, np.round(scores, 9), -np.inf)
-    return masked.argmax(axis=-1)
-
-
 # ---------------------------------------------------------------------------------------------
 # Weight sensitivity
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import time_machine
 from conftest import ROOT, claim, leaf, rating, template, vendor
 
 from scorecard import export
-from scorecard.export.ranking import summary_markdown
+from scorecard.export.ranking import md, summary_markdown
 from scorecard.loading import load_workspace
 from scorecard.scoring import Options, score
 from scorecard.session import compare
@@ -156,3 +156,22 @@ def test_each_format_is_what_was_reviewed(options, fmt, snapshot):
     comparison = compare(WORKSPACE.template, THREE, options)
     shown = export.render(comparison.result, fmt)
     assert "\n".join([*summary_markdown(comparison.summary), "", shown]) == snapshot
+
+
+def test_md_escapes_every_markdown_html_latex_and_icon_character():
+    specials = "\\`*_{}[]()<>#+-.!|~$:&"
+    assert md(f"a{specials}b") == "a" + "".join(f"\\{c}" for c in specials) + "b"
+    assert md("two\nlines\t and  spaces") == "two lines and spaces"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("https://x.io", "https\\:\u2060//x\\.io"),
+        ("WWW.example.com", "WWW\u2060\\.example\\.com"),
+        ("a@b.co", "a\u2060@b\\.co"),
+        ("mail: x", "mail\\: x"),  # a colon alone is only escaped
+    ],
+)
+def test_md_leaves_nothing_a_renderer_could_turn_into_a_link(text, shown):
+    assert md(text) == shown

@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 
 from scorecard.loading import load_template, load_vendors
 from scorecard.scoring import (
+    Difference,
     Options,
     ScoringError,
     build_matrix,
+    difference,
     evaluate,
     rank,
     score,
@@ -596,3 +598,20 @@ def test_setting_one_share_rescales_its_siblings_in_proportion():
     assert set_share({"a": 5, "b": 0, "c": 0}, "a", -3) == {"a": 0.0, "b": 50.0, "c": 50.0}
     assert shares_of({"a": 1, "b": 3}) == {"a": 25.0, "b": 75.0}
     assert shares_of({"a": 0, "b": 0}) == {"a": 0.0, "b": 0.0}
+
+
+def test_the_difference_between_two_vendors_is_their_points_largest_margin_first():
+    # Shares a 1/2, b 1/4, c 1/4. v: 2, 4, 1 of 4; w: 3, 0, 1 of 4.
+    tpl = template(leaf("a", rating(), 2), leaf("b", rating()), leaf("c", rating()))
+    v = vendor("v", a=claim(2), b=claim(4), c=claim(1))
+    w = vendor("w", a=claim(3), b=claim(0), c=claim(1))
+    result = score(tpl, [v, w])
+    found = difference(result, "v", "w")
+    assert found == [
+        Difference("b", 25.0, 0.0),
+        Difference("a", 25.0, 37.5),
+        Difference("c", 6.25, 6.25),  # no margin: last, then by id
+    ]
+    assert [d.margin for d in found] == [25.0, -12.5, 0.0]
+    assert sum(d.margin for d in found) == result.row("v").score - result.row("w").score
+    assert difference(result, "w", "v")[0] == Difference("b", 0.0, 25.0)
