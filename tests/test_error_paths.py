@@ -634,6 +634,25 @@ def test_options_the_engine_cannot_score_are_refused_by_name(options, message):
             "a value containing ': ' needs quotes)",
         ),
         (
+            "undefined.yaml",
+            "id: *x\n",
+            "undefined.yaml:1:5: [yaml-syntax] found undefined alias (hint: anchors and aliases "
+            "are not allowed; write the value out)",
+        ),
+        (
+            "star.yaml",
+            "id: [*]\n",
+            "star.yaml:1:7: [yaml-syntax] while scanning an alias did not find expected "
+            "alphabetic or numeric character (hint: anchors and aliases are not allowed; write "
+            "the value out)",
+        ),
+        (
+            "backtick.yaml",
+            "id: a\nname: `x`\n",  # no hint to give
+            "backtick.yaml:2:7: [yaml-syntax] while scanning for the next token found character "
+            "that cannot start any token",
+        ),
+        (
             "list.yaml",
             "- 1\n- 2\n",
             "list.yaml:1:1: [type] a vendor profile is a mapping of fields",

@@ -171,6 +171,47 @@ def test_extends_overrides_weights_gates_profiles_and_policies():
     ]
 
 
+BASE = """\
+id: base
+name: Base
+version: "1"
+description: The base.
+criteria:
+  - {id: a, name: A, weight: 1, measure: {type: boolean}}
+conditions:
+  api: {name: Through the API, holds: true}
+policies:
+  missing: worst
+  confidence: {reported: 0.7, claimed: 0.5}
+"""
+
+
+@pytest.mark.parametrize(
+    ("description", "shown"), [("", "The base."), ("description: Ours.\n", "Ours.")]
+)
+def test_an_overlay_names_itself_merges_conditions_and_policies_key_by_key(
+    tmp_path, description, shown
+):
+    (tmp_path / "base.yaml").write_text(BASE)
+    (tmp_path / "team.yaml").write_text(
+        "id: team\nname: Team\nversion: '2'\nextends: base.yaml\n"
+        + description
+        + "conditions:\n  paid: {name: On a paid plan}\n"
+        + "policies:\n  confidence: {claimed: 0.4}\n"
+    )
+    files: dict[str, str] = {}
+    team = load_template(tmp_path / "team.yaml", files=files)
+    assert (team.id, team.name, team.version, team.description) == ("team", "Team", "2", shown)
+    assert {k: (c.name, c.holds) for k, c in team.conditions.items()} == {
+        "api": ("Through the API", True),
+        "paid": ("On a paid plan", False),
+    }
+    confidence = team.policies.confidence
+    assert (confidence.reported, confidence.claimed, confidence.verified) == (0.7, 0.4, 1.0)
+    assert team.policies.missing == "worst"
+    assert sorted(Path(f).name for f in files) == ["base.yaml", "team.yaml"]  # both recorded
+
+
 def test_overlay_naming_unknown_criteria_is_located_in_the_overlay(tmp_path):
     overlay = tmp_path / "overlay.yaml"
     shutil.copy(DATA / "valid" / "mini.yaml", tmp_path)

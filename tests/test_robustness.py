@@ -379,3 +379,9 @@ def test_a_tie_at_the_chosen_weights_is_a_limit_on_the_side_the_leader_loses():
         "Changing how much you care about Price would not change the winner (x) unless it "
         "counts for more than 50% of the weight (now 50%)."
     )
+
+
+def test_analyse_samples_ten_thousand_weightings_around_the_chosen_ones_by_default():
+    tpl = two_criteria()
+    found = analyse(tpl, build_matrix(tpl, [A, B])).acceptability
+    assert (found.samples, found.weights, found.seed) == (10_000, "around", 0)

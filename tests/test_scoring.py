@@ -615,3 +615,10 @@ def test_the_difference_between_two_vendors_is_their_points_largest_margin_first
     assert [d.margin for d in found] == [25.0, -12.5, 0.0]
     assert sum(d.margin for d in found) == result.row("v").score - result.row("w").score
     assert difference(result, "w", "v")[0] == Difference("b", 0.0, 25.0)
+
+
+def test_weights_below_one_in_total_are_still_shares_of_their_sum():
+    assert shares_of({"a": 0.2, "b": 0.3}) == pytest.approx({"a": 40.0, "b": 60.0})
+    assert set_share({"a": 0.2, "b": 0.3, "c": 0.1}, "a", 50) == pytest.approx(
+        {"a": 50.0, "b": 37.5, "c": 12.5}
+    )
