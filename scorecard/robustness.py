@@ -293,8 +293,7 @@ def agreement_sentence(found: Agreement, names: dict[str, str]) -> str:
     if not firsts:
         return "No vendor to rank."
     leader = firsts["wsm"]
-    others = [m for m in firsts if m != "wsm"]
-    differ = [m for m in others if firsts[m] != leader]
+    differ = [m for m in firsts if firsts[m] != leader]
     if not differ:
         return (
             f"The weighted product and TOPSIS put {names.get(leader, leader)} first too: the "

@@ -201,11 +201,11 @@ def to_table(result: Result) -> str:
         (str(r.rank), r.name, f"{r.score:.1f}", _gates_text(r), _evidence_text(r))
         for r in result.rows
     ]
-    widths = [max(len(x) for x in col) for col in zip(header, *body, strict=False)]
+    widths = [max(len(line[i]) for line in (header, *body)) for i in range(len(header))]
     lines = [
         "  ".join(
-            cell.rjust(w) if i in (0, 2) else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+            cell.rjust(widths[i]) if i in (0, 2) else cell.ljust(widths[i])
+            for i, cell in enumerate(line)
         ).rstrip()
         for line in (header, *body)
     ]
