@@ -411,12 +411,12 @@ def _describe(
     error: dict, doc: Document, loc: tuple, root: type[BaseModel]
 ) -> tuple[str, str, str]:
     kind = error["type"]
-    message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    message = error["msg"].removeprefix("Value error, ")
     value = error.get("input")
     hint = ""
     raw = doc.scalars.get(loc)
     if kind in ("missing", "union_tag_not_found"):  # the second: a measure without its type
-        message = f"required field {loc[-1]!r} is missing" if loc else "required field missing"
+        message = f"required field {loc[-1]!r} is missing"
     elif kind == "extra_forbidden":
         message = f"unknown field {loc[-1]!r}"
         names = _field_names(root)
@@ -446,7 +446,7 @@ def _describe(
     elif kind in ("float_type", "int_type") and isinstance(value, bool):
         message = f"{message}, got {raw or value!r} (read as a boolean)"
     elif kind == "string_pattern_mismatch":
-        pattern = error.get("ctx", {}).get("pattern", "")
+        pattern = error["ctx"]["pattern"]
         if "http" in pattern:
             message, hint = f"{value!r} is not a web address", "start it with https://"
         elif "ya?ml" in pattern:
@@ -460,18 +460,18 @@ def _describe(
     elif kind in ("model_type", "dict_type"):
         message = "expected a mapping of fields (name: value, one per line)"
     elif kind == "too_long":
-        ctx = error.get("ctx", {})
-        message = f"{ctx.get('actual_length'):,} items; the limit is {ctx.get('max_length'):,}"
+        ctx = error["ctx"]
+        message = f"{ctx['actual_length']:,} items; the limit is {ctx['max_length']:,}"
     elif kind == "too_short":
-        ctx = error.get("ctx", {})
-        message = f"needs at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}"
+        ctx = error["ctx"]
+        message = f"needs at least {ctx['min_length']} item(s), got {ctx['actual_length']}"
     elif kind == "union_tag_invalid":
-        expected = error.get("ctx", {}).get("expected_tags", "").replace("'", "")
-        message = f"{error.get('ctx', {}).get('tag')!r} is not one of {expected}"
+        expected = error["ctx"]["expected_tags"].replace("'", "")
+        message = f"{error['ctx']['tag']!r} is not one of {expected}"
     elif kind == "literal_error":
         expected = [
             e.strip(" '")
-            for e in error.get("ctx", {}).get("expected", "").replace(" or ", ",").split(",")
+            for e in error["ctx"]["expected"].replace(" or ", ",").split(",")
             if e.strip()
         ]
         message = f"{raw or value!r} is not one of {', '.join(expected)}"

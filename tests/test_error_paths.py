@@ -664,6 +664,12 @@ def test_options_the_engine_cannot_score_are_refused_by_name(options, message):
             "self.yaml (hint: a template cannot extend itself)",
         ),
         (
+            "path.yaml",
+            "id: s\nname: S\nversion: '1'\nextends: ../base.yaml\n",
+            "path.yaml:4:10: [pattern] extends: '../base.yaml' is not the file name of a template "
+            "(hint: name a template in the same folder, e.g. base.yaml: paths are not allowed)",
+        ),
+        (
             "orphan.yaml",
             "id: s\nname: S\nversion: '1'\nextends: no-such-base.yaml\n",
             "orphan.yaml:4:10: [extends-missing] extends: no file 'no-such-base.yaml' beside this "
@@ -713,3 +719,61 @@ def test_an_invalid_template_still_names_its_unknown_references(tmp_path):
         "case.yaml:45:32: [unknown-criterion] profiles.legal.weights.qualty: no criterion "
         "'qualty' in the template (hint: did you mean 'quality'?)",
     ]
+
+
+def test_validate_names_a_missing_file_and_goes_on_with_the_rest(tmp_path):
+    (tmp_path / "mini.yaml").write_text(MINI)
+    (tmp_path / "acme.yaml").write_text(ACME.replace("name: Acme Video", "name: [a, b]", 1))
+    named = [tmp_path / "gone.yaml", tmp_path / "mini.yaml", tmp_path / "acme.yaml"]
+    report = validate(named)
+    assert report.files == [str(p) for p in named]
+    found = [str(p).replace(f"{tmp_path}/", "") for p in report.problems]
+    assert found[0] == "gone.yaml: [not-found] no such file or folder"
+    assert len(found) == 2 and found[1].startswith("acme.yaml:")  # the rest was still read
+
+
+def test_validate_of_a_folder_without_yaml_says_so(tmp_path):
+    (tmp_path / "notes.txt").write_text("not YAML")
+    report = validate([tmp_path, tmp_path / "empty"])
+    assert report.files == [str(tmp_path / "empty")]
+    (tmp_path / "empty").mkdir()
+    report = validate([tmp_path / "empty", tmp_path])
+    assert report.files == []
+    assert [str(p) for p in report.problems] == [
+        f"{tmp_path / 'empty'}, {tmp_path}: [not-found] no YAML files found"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("added", "expected"),
+    [
+        (
+            "x-y: 1",
+            "5:1: [unknown-field] x-y: unknown field 'x-y' (hint: remove it; fields are "
+            "snake_case)",
+        ),
+        (
+            "description: 2026-01-01T10:00:00",
+            "5:14: [type] description: 2026-01-01T10:00:00 is a "
+            "date and time (hint: write the date alone: YYYY-MM-DD)",
+        ),
+        (
+            'policies: {stale_after_days: "30"}',
+            "5:30: [type] policies.stale_after_days: Input "
+            "should be a valid integer, got text '30' (hint: write it without quotes: 30)",
+        ),
+        (
+            "policies: {stale_after_days: yes}",
+            "5:30: [type] policies.stale_after_days: Input "
+            "should be a valid integer, got 'yes' (read as a boolean)",
+        ),
+        (
+            'conditions: {api: {name: API, holds: "yes"}}',
+            "5:38: [type] conditions.api.holds: Input should be a valid boolean, got text 'yes'",
+        ),
+    ],
+)
+def test_a_template_field_of_the_wrong_kind_says_what_to_write(tmp_path, added, expected):
+    path = tmp_path / "t.yaml"
+    path.write_text(MINI.replace('version: "1"\n', f'version: "1"\n{added}\n', 1))
+    assert [str(p).replace(f"{path}:", "") for p in validate([path]).problems] == [expected]
