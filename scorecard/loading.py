@@ -905,11 +905,9 @@ def load_record(path: str | Path) -> DecisionRecord:
     return record
 
 
-def kind_of(data: Any) -> str:
-    """'template' or 'vendor', by the fields a file has."""
-    if isinstance(data, dict) and ("criteria" in data or "extends" in data):
-        return "template"
-    return "vendor"
+def is_template(data: Any) -> bool:
+    """Whether a file is a template (else a vendor profile), by the fields it has."""
+    return isinstance(data, dict) and ("criteria" in data or "extends" in data)
 
 
 def validate(paths: Iterable[str | Path]) -> Report:
@@ -927,7 +925,7 @@ def validate(paths: Iterable[str | Path]) -> Report:
             report.problems.append(Problem("not-found", "no such file or folder", file=str(path)))
             continue
         doc = read_document(path)
-        if doc.data is None or kind_of(doc.data) == "vendor":
+        if not is_template(doc.data):
             vendor_docs.append(doc)
             continue
         template, problems = _template(path, doc=doc)

@@ -777,3 +777,41 @@ def test_a_template_field_of_the_wrong_kind_says_what_to_write(tmp_path, added, 
     path = tmp_path / "t.yaml"
     path.write_text(MINI.replace('version: "1"\n', f'version: "1"\n{added}\n', 1))
     assert [str(p).replace(f"{path}:", "") for p in validate([path]).problems] == [expected]
+
+
+def test_an_invalid_template_still_checks_the_ids_its_gates_and_profiles_name(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "id: t\nname: T\nversion: '1'\ncriteria:\n  - just text\n"
+        "  - {id: a, name: A, weight: 1, measure: {type: boolean}}\n"
+        "gates:\n  - {id: g, name: G, criterion: b, require: true}\n"
+        "profiles:\n  legal: plain text\n  eng: {name: Eng, weights: [a, zz]}\n"
+        "  ops: {name: Ops, weights: {zz: 1}}\n"
+    )
+    mapping = "expected a mapping of fields (name: value, one per line)"
+    assert [str(p).replace(f"{path}:", "") for p in validate([path]).problems] == [
+        f"5:5: [type] criteria[0]: {mapping}",
+        f"10:10: [type] profiles.legal: {mapping}",
+        f"11:29: [type] profiles.eng.weights: {mapping}",
+        "8:33: [unknown-criterion] gates[0].criterion: no leaf criterion 'b' in the template "
+        "(hint: known: a)",
+        "12:34: [unknown-criterion] profiles.ops.weights.zz: no criterion 'zz' in the template "
+        "(hint: known: a)",
+    ]
+
+
+def test_an_invalid_vendor_still_has_each_valid_claim_checked_against_the_template(tmp_path):
+    (tmp_path / "mini.yaml").write_text(MINI)
+    path = tmp_path / "v.yaml"
+    path.write_text(
+        "id: v\nname: V\ncompany: V Inc.\nstatus: sometimes\nclaims:\n"
+        "  rating_a: {value: 2}\n"
+        "  nothing: {value: 1, confidence: reported, sources: [{title: t, publisher: p, "
+        "kind: media, date: '2026'}]}\n"
+    )
+    assert [str(p).replace(f"{path}:", "") for p in validate([tmp_path]).problems] == [
+        "4:9: [choice] status: 'sometimes' is not one of available, preview, discontinued",
+        "6:13: [missing-field] claims.rating_a.confidence: required field 'confidence' is missing",
+        "7:12: [unknown-criterion] claims.nothing: no criterion 'nothing' in the template (hint: "
+        "did you mean 'rating_a'?)",
+    ]
