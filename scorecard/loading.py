@@ -469,18 +469,14 @@ def _describe(
         expected = error["ctx"]["expected_tags"].replace("'", "")
         message = f"{error['ctx']['tag']!r} is not one of {expected}"
     elif kind == "literal_error":
-        expected = [
-            e.strip(" '")
-            for e in error["ctx"]["expected"].replace(" or ", ",").split(",")
-            if e.strip()
-        ]
+        expected = re.findall(r"'([^']*)'", error["ctx"]["expected"])  # "'a', 'b' or 'c'"
         message = f"{raw or value!r} is not one of {', '.join(expected)}"
         hint = nearest(str(value), expected)
-    elif kind.startswith(("date_", "datetime_")) and isinstance(value, str | dt.datetime):
+    elif kind.startswith("date_") and isinstance(value, str):  # no field holds a time
         hint = "write a date as YYYY-MM-DD, without quotes or time"
-    elif kind in ("greater_than_equal", "greater_than") and "weight" in map(str, loc):
+    elif kind == "greater_than_equal" and {"weight", "weights"} & set(map(str, loc)):
         hint = "weights are relative and must be 0 or more"
-    elif kind == "less_than_equal" and "weight" in map(str, loc):
+    elif kind == "less_than_equal" and {"weight", "weights"} & set(map(str, loc)):
         hint = "weights are relative: scale them all down"
     return (
         _CODES.get(kind, "type" if kind.endswith(("_type", "_parsing")) else "invalid"),

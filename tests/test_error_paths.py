@@ -533,6 +533,28 @@ def override(vendor: str = "acme", criterion: str = "c2pa", **claim: object) -> 
             id="unknown-weight",
         ),
         pytest.param(
+            {"as_of": "yesterday"},
+            "s.yaml:100:8: [type] as_of: Input should be a valid date or datetime, input is too "
+            "short (hint: write a date as YYYY-MM-DD, without quotes or time)",
+            id="as-of-in-words",
+        ),
+        pytest.param(
+            {"as_of": [2026]},
+            "s.yaml:101:1: [type] as_of: Input should be a valid date",
+            id="as-of-a-list",
+        ),
+        pytest.param(
+            {"weights": {"quality": [1]}},
+            "s.yaml:102:3: [type] weights.quality: Input should be a valid number",
+            id="weight-a-list",
+        ),
+        pytest.param(
+            {"weights": {"quality": -1}},
+            "s.yaml:101:12: [invalid] weights.quality: Input should be greater than or equal to 0 "
+            "(hint: weights are relative and must be 0 or more)",
+            id="weight-below-zero",
+        ),
+        pytest.param(
             {"method": "borda"},
             "s.yaml:100:9: [choice] method: 'borda' is not one of wsm, wpm, topsis",
             id="unknown-method",
