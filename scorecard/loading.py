@@ -388,14 +388,6 @@ def _clean_loc(data: Any, loc: tuple, names_field: bool) -> tuple:
     for i, part in enumerate(loc):
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif (
-            isinstance(node, dict)
-            and isinstance(part, str)
-            and part.isdigit()
-            and int(part) in node
-        ):
-            part = int(part)
-            node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
         elif names_field and i == len(loc) - 1 and isinstance(node, dict):
@@ -789,8 +781,10 @@ def _check_vendors(pairs: list[tuple[Document, Vendor | None]], templates: list[
 def _valid_claims(raw: Any) -> dict[str, Claim]:
     out: dict[str, Claim] = {}
     for key, value in (raw if isinstance(raw, dict) else {}).items():
+        if not isinstance(key, str):
+            continue  # already reported: ids are text
         try:
-            out[str(key)] = Claim.model_validate(value)
+            out[key] = Claim.model_validate(value)
         except ValidationError:
             continue  # already reported where the vendor was validated
     return out

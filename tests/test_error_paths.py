@@ -837,3 +837,30 @@ def test_an_invalid_vendor_still_has_each_valid_claim_checked_against_the_templa
         "7:12: [unknown-criterion] claims.nothing: no criterion 'nothing' in the template (hint: "
         "did you mean 'rating_a'?)",
     ]
+
+
+def test_a_claim_under_a_number_is_one_problem_at_its_line(tmp_path):
+    (tmp_path / "mini.yaml").write_text(MINI)
+    path = tmp_path / "acme.yaml"
+    path.write_text(ACME + "  7: {confidence: unknown, note: Ask.}\n")
+    line = len(ACME.splitlines()) + 1
+    assert [str(p).replace(f"{path}:", "") for p in validate([tmp_path]).problems] == [
+        f"{line}:6: [type] claims[7]: Input should be a valid string"
+    ]
+
+
+def test_a_session_reports_its_yaml_mistakes_and_its_checks_together():
+    data = {
+        "format": "scorecard-session/1",
+        "template": Template.model_validate(yaml.safe_load(MINI)).model_dump(mode="json"),
+        "vendors": ["acne"],
+    }
+    text = yaml.safe_dump(data, sort_keys=False) + "profile: legal\nprofile: legal\n"
+    with pytest.raises(LoadError) as caught:
+        load_session("s.yaml", text, ["acme"])
+    assert caught.value.report.files == ["s.yaml"]
+    assert [str(p) for p in caught.value.report.problems] == [
+        "s.yaml:101:1: [yaml-duplicate-key] profile: key 'profile' appears twice (first on line "
+        "100) (hint: remove one; YAML would silently keep only the last)",
+        "s.yaml:99:3: [unknown-vendor] vendors[0]: no vendor 'acne' (hint: did you mean 'acme'?)",
+    ]
