@@ -386,9 +386,9 @@ def _clean_loc(data: Any, loc: tuple, names_field: bool) -> tuple:
     out: list[Any] = []
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
         elif names_field and i == len(loc) - 1 and isinstance(node, dict):
             out.append(part)
