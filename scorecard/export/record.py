@@ -14,7 +14,7 @@ from typing import Any
 from scorecard.export.ranking import ranking, summary_data
 from scorecard.loading import MAX_FILE_BYTES, LoadError, load_template, load_vendors
 from scorecard.model import Vendor
-from scorecard.scoring import ScoringError
+from scorecard.scoring import ScoringError, score
 from scorecard.session import (
     RECORD_FORMAT,
     SESSION_FORMAT,
@@ -22,7 +22,7 @@ from scorecard.session import (
     DecisionRecord,
     RecordedFile,
     Session,
-    compare,
+    apply_overrides,
 )
 
 SCORE_TOLERANCE = 1e-9
@@ -198,7 +198,9 @@ def reproduce(record: DecisionRecord, root: Path = Path()) -> list[str]:
             continue
         vendors += loaded
     try:
-        result = compare(template, vendors, session.options(), session.overrides).result
+        # The ranking only: the summary is derived from it (and sampled), and the digest covers
+        # the one in the record.
+        result = score(template, apply_overrides(vendors, session.overrides), session.options())
     except ScoringError as exc:
         return [*found, f"cannot score now: {exc}"]
     rows = record.result.get("ranking")
