@@ -24,7 +24,7 @@ from conftest import (
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.escape import unescape
 
-from scorecard.export.xlsx import to_xlsx
+from scorecard.export.xlsx import _link_text, to_xlsx
 from scorecard.loading import load_workspace
 from scorecard.scoring import METHOD_DESCRIPTIONS, Options
 from scorecard.session import compare
@@ -259,30 +259,50 @@ def test_a_sheet_exported_under_another_method_says_its_live_formulas_are_the_we
     )
 
 
-THREE = [v for v in WORKSPACE.vendors if v.id in ("kling-ai", "runway", "alibaba-wan")]
-
-
 DAY = dt.date(2026, 11, 26)
+
+
+def shipped(*ids: str) -> list:
+    return [v for v in WORKSPACE.vendors if v.id in ids]
+
+
+THREE = shipped("kling-ai", "runway", "alibaba-wan")
+# With the EU gate on, Tencent HunyuanVideo fails it with a higher weighted sum than Adobe's.
+GATED = shipped("alibaba-wan", "tencent-hunyuanvideo", "adobe-firefly")
 
 
 @time_machine.travel(DAY, tick=False)
 @pytest.mark.parametrize(
-    ("options", "leave_out"),
+    ("vendors", "options", "leave_out"),
     [
-        (Options(profile="marketing", as_of=DAY), ()),
+        (THREE, Options(profile="marketing", as_of=DAY), ()),
         # The evidence sheet does not depend on the options: reviewed once, above.
         (
-            Options(
-                method="topsis", missing="exclude", confidence=True, stale="discount", as_of=DAY
-            ),
+            THREE,
+            Options(method="topsis", missing="exclude", stale="discount", as_of=DAY),
             ("Evidence",),
         ),
+        (GATED, Options(stale="unknown", gates={"eu_uk": True}, as_of=DAY), ("Evidence",)),
     ],
-    ids=["marketing", "topsis-exclude-discounted"],
+    ids=["marketing", "topsis-exclude-discounted", "eu-gate-stale-unknown"],
 )
-def test_the_workbook_is_what_was_reviewed(options, leave_out, snapshot):
+def test_the_workbook_is_what_was_reviewed(vendors, options, leave_out, snapshot):
     """Every cell, formula, style and layout of the comparison sheet for three shipped vendors,
     against the reviewed copy in __snapshots__/. A change shows as a diff; when it is meant,
     `pytest --snapshot-update` records it, for review with the change."""
-    data = to_xlsx(compare(WORKSPACE.template, THREE, options))
+    data = to_xlsx(compare(WORKSPACE.template, vendors, options))
     assert dump_workbook(data, leave_out) == snapshot
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://example.com/", "example.com"),
+        ("https://example.com/X/a/X/", "example.com X/a/X"),
+        ("https://ex.com/" + "p" * 28, "ex.com " + "p" * 28),
+        ("https://ex.com/" + "q" + "p" * 28, "ex.com …" + "p" * 27),
+        ("https://" + "h" * 70 + ".com/a", "h" * 60),
+    ],
+)
+def test_a_link_cell_shows_the_host_and_the_end_of_the_path(url, shown):
+    assert _link_text(url) == shown
