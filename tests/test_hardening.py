@@ -188,6 +188,7 @@ def rewrite(path: Path, data: dict, *, digest: bool) -> None:
         path.write_text(json.dumps({**data, "digest": recompute(record)}))
 
 
+@pytest.mark.cli
 def test_a_record_from_the_cli_reproduces(tmp_path, capsys):
     record, data = project(tmp_path)
     assert [f["path"] for f in data["files"]][:2] == [
@@ -202,6 +203,7 @@ def test_a_record_from_the_cli_reproduces(tmp_path, capsys):
 @pytest.mark.parametrize(
     "path", ["../../etc/passwd", "/etc/passwd", "vendors/../../outside.yaml", "link.yaml"]
 )
+@pytest.mark.cli
 def test_reproduce_refuses_paths_outside_the_project(path, tmp_path, capsys):
     inner = tmp_path / "project"
     inner.mkdir()
@@ -216,6 +218,7 @@ def test_reproduce_refuses_paths_outside_the_project(path, tmp_path, capsys):
     assert "sha256 was" not in err  # no hash of the file is shown
 
 
+@pytest.mark.cli
 def test_reproduce_does_not_read_a_huge_file(tmp_path, capsys):
     record, _ = project(tmp_path)
     huge = tmp_path / "vendors" / "runway.yaml"
@@ -236,6 +239,7 @@ def test_reproduce_does_not_read_a_huge_file(tmp_path, capsys):
         (lambda r: r["ranking"][0].update(rank=5), "rank 5 -> 1"),
     ],
 )
+@pytest.mark.cli
 def test_reproduce_sees_every_edit_to_the_result(edit, expected, tmp_path, capsys):
     record, data = project(tmp_path)
     edit(data["result"])
@@ -249,6 +253,7 @@ def test_reproduce_sees_every_edit_to_the_result(edit, expected, tmp_path, capsy
     assert "edited:" not in err and expected in err
 
 
+@pytest.mark.cli
 def test_reproduce_sees_a_vendor_dropped_from_files_and_ranking(tmp_path, capsys):
     record, data = project(tmp_path)
     data["files"] = [f for f in data["files"] if f.get("vendor") != "luma"]
@@ -272,6 +277,7 @@ def test_reproduce_sees_a_vendor_dropped_from_files_and_ranking(tmp_path, capsys
         "id: x\nname: " + "[" * 1500 + "\n",
     ],
 )
+@pytest.mark.cli
 def test_deep_nesting_is_a_located_problem(text, tmp_path, capsys):
     doc = read_document("deep.yaml", text)
     [problem] = doc.problems
@@ -287,6 +293,7 @@ def test_deep_nesting_is_a_located_problem(text, tmp_path, capsys):
         load_template("deep.yaml", text)
 
 
+@pytest.mark.cli
 def test_a_huge_integer_claim_is_refused_where_it_is_read(tmp_path, capsys):
     path = tmp_path / "v.yaml"
     runway = (ROOT / "vendors" / "runway.yaml").read_text()
@@ -316,6 +323,7 @@ def test_a_huge_override_in_a_session_is_a_located_problem():
 
 
 @pytest.mark.parametrize("weight", [0, "1.0e+308"])
+@pytest.mark.cli
 def test_weights_that_cannot_score_are_a_clear_message(weight, capsys):
     tops = [c.id for c in WORKSPACE.template.criteria]
     args = [a for t in tops for a in ("--weight", f"{t}={weight}")]
@@ -494,6 +502,7 @@ def test_two_vendors_that_read_alike_are_refused(tmp_path):
     assert [(p.code, Path(p.file).name) for p in problems] == [("duplicate-name", "b.yaml")]
 
 
+@pytest.mark.cli
 def test_an_error_writing_names_the_file_asked_for(tmp_path, monkeypatch, capsys):
     target = tmp_path / "out.csv"
 
@@ -554,6 +563,7 @@ def test_a_sessions_template_is_checked_like_a_template_file():
     assert problem.line is not None
 
 
+@pytest.mark.cli
 def test_a_record_whose_result_is_not_a_ranking_is_a_difference(tmp_path, capsys):
     record, data = project(tmp_path)
     data["result"]["ranking"] = "nothing"
@@ -562,6 +572,7 @@ def test_a_record_whose_result_is_not_a_ranking_is_a_difference(tmp_path, capsys
     assert "edited: the record's result holds no ranking to compare" in capsys.readouterr().err
 
 
+@pytest.mark.cli
 def test_only_the_record_needs_its_inputs_inside_the_current_folder(tmp_path, capsys):
     elsewhere = tmp_path / "elsewhere"
     shutil.copytree(ROOT / "criteria", elsewhere / "criteria")
@@ -624,6 +635,7 @@ def _loop(root: Path, data: dict) -> None:
         (_loop, ["refused: 'a.yaml' is not a path inside the project folder"]),
     ],
 )
+@pytest.mark.cli
 def test_reproduce_names_what_no_longer_fits(edit, expected, tmp_path):
     record, data = project(tmp_path)
     edit(tmp_path, data)

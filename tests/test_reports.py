@@ -210,6 +210,7 @@ def test_the_record_keeps_the_policies_as_applied_and_the_summary(tmp_path):
     assert reproduce(record, tmp_path) == []
 
 
+@pytest.mark.cli
 def test_reproduce_says_which_file_is_invalid_now(tmp_path, capsys, monkeypatch):
     record, _ = _record(tmp_path)
     runway = tmp_path / "vendors" / "runway.yaml"
