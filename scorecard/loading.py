@@ -464,7 +464,7 @@ def _describe(
         expected = re.findall(r"'([^']*)'", error["ctx"]["expected"])  # "'a', 'b' or 'c'"
         message = f"{raw or value!r} is not one of {', '.join(expected)}"
         hint = nearest(str(value), expected)
-    elif kind.startswith("date_") and isinstance(value, str):  # no field holds a time
+    elif kind.startswith("date_") and isinstance(value, str | dt.datetime):
         hint = "write a date as YYYY-MM-DD, without quotes or time"
     elif kind == "greater_than_equal" and {"weight", "weights"} & set(map(str, loc)):
         hint = "weights are relative and must be 0 or more"

@@ -539,6 +539,12 @@ def override(vendor: str = "acme", criterion: str = "c2pa", **claim: object) -> 
             id="as-of-in-words",
         ),
         pytest.param(
+            {"as_of": dt.datetime(2026, 1, 2, 10, 30)},
+            "s.yaml:100:8: [invalid] as_of: Datetimes provided to dates should have zero time - e.g. "
+            "be exact dates (hint: write a date as YYYY-MM-DD, without quotes or time)",
+            id="as-of-a-date-and-time",
+        ),
+        pytest.param(
             {"as_of": [2026]},
             "s.yaml:101:1: [type] as_of: Input should be a valid date",
             id="as-of-a-list",
