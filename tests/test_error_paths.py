@@ -540,8 +540,8 @@ def override(vendor: str = "acme", criterion: str = "c2pa", **claim: object) -> 
         ),
         pytest.param(
             {"as_of": dt.datetime(2026, 1, 2, 10, 30)},
-            "s.yaml:100:8: [invalid] as_of: Datetimes provided to dates should have zero time - e.g. "
-            "be exact dates (hint: write a date as YYYY-MM-DD, without quotes or time)",
+            "s.yaml:100:8: [invalid] as_of: Datetimes provided to dates should have zero time - "
+            "e.g. be exact dates (hint: write a date as YYYY-MM-DD, without quotes or time)",
             id="as-of-a-date-and-time",
         ),
         pytest.param(
