@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import io
 import json
+import os
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -93,6 +96,56 @@ def test_write_atomic_replaces_whole_files(tmp_path):
     export.write_atomic(target, "second")
     assert target.read_text() == "second"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary left behind
+
+
+def test_write_atomic_writes_text_as_utf8_and_bytes_as_they_are(tmp_path):
+    export.write_atomic(tmp_path / "t.md", "Kling — 快手")
+    export.write_atomic(tmp_path / "b.bin", b"\x00\xff")
+    assert (tmp_path / "t.md").read_bytes() == "Kling — 快手".encode()
+    assert (tmp_path / "b.bin").read_bytes() == b"\x00\xff"
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_and_names_the_file(
+    tmp_path, monkeypatch
+):
+    target = tmp_path / "sheet.csv"
+    target.write_text("old")
+    seen = []
+
+    def refuse(src, dst):
+        seen.append(Path(src))
+        raise OSError(errno.ENOSPC, "No space left on device", str(src))
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError) as caught:
+        export.write_atomic(target, "new")
+    assert (caught.value.errno, caught.value.strerror, caught.value.filename) == (
+        errno.ENOSPC,
+        "No space left on device",
+        str(target),
+    )
+    (tmp,) = seen  # written beside the file, hidden, named after it
+    assert tmp.parent == tmp_path and tmp.name.startswith(".sheet.csv.")
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet.csv"]
+    assert target.read_text() == "old"
+
+
+def test_a_write_into_a_missing_folder_names_the_file_asked_for(tmp_path):
+    target = tmp_path / "no-such-folder" / "sheet.csv"
+    with pytest.raises(OSError) as caught:
+        export.write_atomic(target, "new")
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOENT, str(target))
+    assert caught.value.strerror == "No such file or directory"
+
+
+def test_an_interrupted_write_leaves_no_temporary(tmp_path, monkeypatch):
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        export.write_atomic(tmp_path / "sheet.csv", "new")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_plain_table_aligns_its_columns_and_names_its_choices():

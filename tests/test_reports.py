@@ -18,7 +18,7 @@ from scorecard.export import export_file, format_for
 from scorecard.export.html import to_html
 from scorecard.export.markdown import markdown_report
 from scorecard.export.record import decision_record, reproduce, to_json
-from scorecard.loading import load_record, load_workspace
+from scorecard.loading import LoadError, load_record, load_workspace
 from scorecard.scoring import Options
 from scorecard.session import Override, compare
 
@@ -273,10 +273,8 @@ def test_the_summary_with_no_vendor_or_none_that_passes():
     )
 
 
-def test_the_decision_record_is_what_was_reviewed(snapshot):
-    """Every field of a record (the session as chosen, policies as applied, the ranking in
-    detail, the summary and the digest) for a small comparison with a gate, an override and a
-    situation, against the reviewed copy in __snapshots__/."""
+def _small_record():
+    """A record of a small comparison with a gate, an override and a situation."""
     tpl = template(
         leaf("a", rating(), weight=2),
         leaf("b", rating()),
@@ -291,7 +289,7 @@ def test_the_decision_record_is_what_was_reviewed(snapshot):
         {"vendor": "w", "criterion": "b", "claim": {**claim(1, "verified"), "note": "pilot"}}
     )
     options = Options(weights={"a": 3}, missing="neutral", as_of=dt.date(2026, 11, 26))
-    record = decision_record(
+    return decision_record(
         compare(tpl, vendors, options, [override]),
         files={"criteria/t.yaml": "0" * 64, "vendors/v.yaml": "1" * 64, "vendors/w.yaml": "2" * 64},
         vendor_files={"v": "vendors/v.yaml", "w": "vendors/w.yaml"},
@@ -299,4 +297,45 @@ def test_the_decision_record_is_what_was_reviewed(snapshot):
         created=dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC),
         version="test",
     )
-    assert to_json(record) == snapshot
+
+
+def test_the_decision_record_is_what_was_reviewed(snapshot):
+    """Every field of a record (the session as chosen, policies as applied, the ranking in
+    detail, the summary and the digest) against the reviewed copy in __snapshots__/."""
+    assert to_json(_small_record()) == snapshot
+
+
+def test_a_record_over_a_megabyte_loads(tmp_path):
+    """A record carries its template: it may be larger than the 1 MB a YAML file may be."""
+    path = tmp_path / "r.json"
+    text = to_json(_small_record())
+    path.write_text(text[:-2] + " " * 1_100_000 + text[-2:])
+    assert load_record(path) == _small_record()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "r.json: [empty] the file is empty"),
+        ("[1, 2]", "r.json:1:1: [type] a decision record is a JSON object"),
+        (
+            '{"format": "x"}',
+            "r.json:1:12: [choice] format: 'x' is not one of scorecard-decision-record/2",
+        ),
+        (
+            to_json(_small_record()).replace(
+                '{\n  "format"', '{"tool": "scorecard",\n  "format"', 1
+            ),
+            "r.json:3:3: [yaml-duplicate-key] tool: key 'tool' appears twice (first on line 1) "
+            "(hint: remove one; YAML would silently keep only the last)",
+        ),
+    ],
+    ids=["empty", "a-list", "a-wrong-format", "a-key-twice"],
+)
+def test_a_record_that_cannot_be_read_says_where(tmp_path, text, expected):
+    path = tmp_path / "r.json"
+    path.write_text(text)
+    with pytest.raises(LoadError) as caught:
+        load_record(path)
+    assert caught.value.report.files == [str(path)]
+    assert str(caught.value.report.problems[0]).replace(f"{tmp_path}/", "") == expected
