@@ -692,6 +692,18 @@ def test_options_the_engine_cannot_score_are_refused_by_name(options, message):
             "self.yaml (hint: a template cannot extend itself)",
         ),
         (
+            "deep.yaml",
+            "id: t\nname: T\nversion: '1'\ndescription: " + "[" * 1100 + "]" * 1100 + "\n",
+            "deep.yaml:4:1013: [yaml-syntax] while increasing flow level exceeded maximum nesting "
+            "depth (hint: no Scorecard file nests more than 50 levels; look for unclosed brackets)",
+        ),
+        (
+            "policy.yaml",
+            "id: s\nname: S\nversion: '1'\nextends: base.yaml\npolicies:\n  confidence: 0.5\n",
+            "policy.yaml:6:15: [type] policies.confidence: expected a mapping of fields (name: "
+            "value, one per line)",
+        ),
+        (
             "path.yaml",
             "id: s\nname: S\nversion: '1'\nextends: ../base.yaml\n",
             "path.yaml:4:10: [pattern] extends: '../base.yaml' is not the file name of a template "
@@ -706,6 +718,7 @@ def test_options_the_engine_cannot_score_are_refused_by_name(options, message):
     ],
 )
 def test_a_file_that_cannot_be_read_as_one_says_why(tmp_path, name, text, expected):
+    (tmp_path / "base.yaml").write_text(MINI)  # for the overlays
     (tmp_path / name).write_text(text)
     found = [str(p).replace(f"{tmp_path}/", "") for p in validate([tmp_path / name]).problems]
     assert found == [expected]
@@ -848,10 +861,14 @@ def test_an_invalid_vendor_still_has_each_valid_claim_checked_against_the_templa
 def test_a_claim_under_a_number_is_one_problem_at_its_line(tmp_path):
     (tmp_path / "mini.yaml").write_text(MINI)
     path = tmp_path / "acme.yaml"
-    path.write_text(ACME + "  7: {confidence: unknown, note: Ask.}\n")
+    path.write_text(
+        ACME + "  7: {confidence: unknown, note: Ask.}\n  zz: {confidence: unknown, note: Ask.}\n"
+    )
     line = len(ACME.splitlines()) + 1
     assert [str(p).replace(f"{path}:", "") for p in validate([tmp_path]).problems] == [
-        f"{line}:6: [type] claims[7]: Input should be a valid string"
+        f"{line}:6: [type] claims[7]: Input should be a valid string",
+        f"{line + 1}:7: [unknown-criterion] claims.zz: no criterion 'zz' in the template (hint: "
+        "known: c2pa, latency, rating_a, regions)",  # the claims after it are still checked
     ]
 
 
@@ -870,3 +887,13 @@ def test_a_session_reports_its_yaml_mistakes_and_its_checks_together():
         "100) (hint: remove one; YAML would silently keep only the last)",
         "s.yaml:99:3: [unknown-vendor] vendors[0]: no vendor 'acne' (hint: did you mean 'acme'?)",
     ]
+
+
+def test_a_load_error_reads_as_its_problems_and_a_count():
+    with pytest.raises(LoadError) as caught:
+        load_session("s.yaml", "format: 2\nvendors: 3\n", ["acme"])
+    problems = caught.value.report.problems
+    assert len(problems) > 1
+    assert str(caught.value) == "\n".join(
+        [*map(str, problems), f"{len(problems)} problem(s) in 1 file(s)"]
+    )

@@ -17,7 +17,7 @@ from scorecard.cli import main
 from scorecard.export import export_file, format_for
 from scorecard.export.html import to_html
 from scorecard.export.markdown import markdown_report
-from scorecard.export.record import decision_record, reproduce, to_json
+from scorecard.export.record import _differences, decision_record, reproduce, to_json
 from scorecard.loading import LoadError, load_record, load_workspace
 from scorecard.scoring import Options
 from scorecard.session import Override, compare
@@ -283,7 +283,9 @@ def _small_record():
     )
     vendors = [
         vendor("v", a=claim(3), b=claim(2, "reported", condition=["api"])),
-        vendor("w", a=claim(4, "claimed"), b=claim(None, "unknown")),
+        vendor("w", a=claim(4, "claimed"), b=claim(None, "unknown")).model_copy(
+            update={"name": "Wé — 快手"}  # written as it is, not escaped
+        ),
     ]
     override = Override.model_validate(
         {"vendor": "w", "criterion": "b", "claim": {**claim(1, "verified"), "note": "pilot"}}
@@ -339,3 +341,15 @@ def test_a_record_that_cannot_be_read_says_where(tmp_path, text, expected):
         load_record(path)
     assert caught.value.report.files == [str(path)]
     assert str(caught.value.report.problems[0]).replace(f"{tmp_path}/", "") == expected
+
+
+def test_a_difference_shows_both_values_as_written():
+    then = {"name": "Wé", "score": 50.0, "gates": ["a"], "rank": 1, "old": 0}
+    now = {"name": "Vé", "score": 50.0001, "gates": ["b"], "new": True, "rank": 1.00000001}
+    assert _differences(then, now, "") == [
+        'name "Wé" -> "Vé"',
+        "score 50.000000 -> 50.000100",  # beyond a millionth of the score
+        'gates[0] "a" -> "b"',
+        "old: only in the record",
+        "new: only now",
+    ]
