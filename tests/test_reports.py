@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
 import io
 import json
 import re
 import shutil
 from html.parser import HTMLParser
+from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT, claim, leaf, rating, template, vendor
+from conftest import ROOT, SOURCE, claim, leaf, rating, template, vendor
 
 from scorecard.cli import main
 from scorecard.export import export_file, format_for
 from scorecard.export.html import to_html
 from scorecard.export.markdown import markdown_report
-from scorecard.export.record import _differences, decision_record, reproduce, to_json
-from scorecard.loading import LoadError, load_record, load_workspace
+from scorecard.export.record import (
+    _differences,
+    decision_record,
+    digest,
+    reproduce,
+    to_json,
+)
+from scorecard.loading import (
+    MAX_FILE_BYTES,
+    LoadError,
+    dump_yaml,
+    load_record,
+    load_workspace,
+)
 from scorecard.scoring import Options
-from scorecard.session import Override, compare
+from scorecard.session import DecisionRecord, Override, RecordedFile, compare
 
 TODAY = dt.date(2026, 11, 25)
 NASTY = '<script>alert(1)</script><img src="https://evil.example/x.png"> & "quotes"'
@@ -210,8 +225,7 @@ def test_the_record_keeps_the_policies_as_applied_and_the_summary(tmp_path):
     assert reproduce(record, tmp_path) == []
 
 
-@pytest.mark.cli
-def test_reproduce_says_which_file_is_invalid_now(tmp_path, capsys, monkeypatch):
+def _invalid_now(tmp_path):
     record, _ = _record(tmp_path)
     runway = tmp_path / "vendors" / "runway.yaml"
     runway.write_text(runway.read_text().replace("confidence: confirmed", "confidence: sure", 1))
@@ -221,9 +235,17 @@ def test_reproduce_says_which_file_is_invalid_now(tmp_path, capsys, monkeypatch)
     assert "runway: not scored now (its file is missing or invalid)" in found
     template = tmp_path / "criteria" / "ai-video-enterprise.yaml"
     template.write_text(template.read_text().replace("missing: worst", "missing: wrost", 1))
-    found = reproduce(record, tmp_path)
+    return record, reproduce(record, tmp_path)
+
+
+def test_reproduce_says_which_file_is_invalid_now(tmp_path):
+    _, found = _invalid_now(tmp_path)
     assert found[-1] == "invalid now: criteria/ai-video-enterprise.yaml (1 problem(s))"
-    # The command line says the same and fails.
+
+
+@pytest.mark.cli
+def test_the_command_line_says_what_is_invalid_now_and_fails(tmp_path, capsys, monkeypatch):
+    record, found = _invalid_now(tmp_path)
     (tmp_path / "record.json").write_text(to_json(record))
     monkeypatch.chdir(tmp_path)
     assert main(["reproduce", "record.json"]) == 1
@@ -353,3 +375,103 @@ def test_a_difference_shows_both_values_as_written():
         "old: only in the record",
         "new: only now",
     ]
+
+
+# The record's own checks, on a small project written to disk.
+
+SMALL = template(leaf("a", rating(), weight=2), leaf("b", rating()))
+
+
+def _small_project(root: Path) -> DecisionRecord:
+    (root / "criteria").mkdir(parents=True)
+    (root / "vendors").mkdir()
+    (root / "criteria" / "t.yaml").write_text(dump_yaml(SMALL))
+    linked = {"sources": [{**SOURCE, "url": "https://example.com/docs"}]}
+    for v in (
+        vendor("v", a=claim(3, **linked), b=claim(1, **linked)),
+        vendor("w", a=claim(1, **linked), b=claim(4, **linked)),
+    ):
+        (root / "vendors" / f"{v.id}.yaml").write_text(dump_yaml(v))
+    ws = load_workspace(root / "criteria" / "t.yaml", [root / "vendors"])
+
+    def rel(path: str) -> str:
+        return str(Path(path).relative_to(root))
+
+    return decision_record(
+        compare(ws.template, ws.vendors),
+        files={rel(p): h for p, h in ws.files.items()},
+        vendor_files={v: rel(p) for v, p in ws.vendor_files.items()},
+        template_path="criteria/t.yaml",
+        created=dt.datetime(2026, 11, 26, tzinfo=dt.UTC),
+        version="test",
+    )
+
+
+def _signed(record: DecisionRecord, **update) -> DecisionRecord:
+    changed = record.model_copy(update=update)
+    return changed.model_copy(update={"digest": digest(changed)})
+
+
+def test_a_small_record_reproduces_and_an_edit_shows(tmp_path):
+    record = _small_project(tmp_path)
+    assert reproduce(record, tmp_path) == []
+    result = copy.deepcopy(record.result)
+    result["ranking"][0]["score"] += 1
+    assert reproduce(record.model_copy(update={"result": result}), tmp_path) == [
+        "edited: the record's content does not match its digest",
+        f"v: score {result['ranking'][0]['score']:.6f} -> "
+        f"{record.result['ranking'][0]['score']:.6f}",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["", "/etc/passwd", "../outside.yaml", "vendors/../../outside.yaml", "vendors\\v.yaml"]
+)
+def test_reproduce_refuses_a_path_that_is_not_inside_the_project(tmp_path, name):
+    record = _small_project(tmp_path / "project")
+    files = (*record.files, RecordedFile(path=name, sha256="0" * 64))
+    found = reproduce(_signed(record, files=files), tmp_path / "project")
+    assert found == [f"refused: {name!r} is not a path inside the project folder"]
+
+
+def test_reproduce_refuses_a_link_that_leads_out_of_the_project(tmp_path):
+    record = _small_project(tmp_path / "project")
+    (tmp_path / "secret.yaml").write_text("x")
+    (tmp_path / "project" / "link.yaml").symlink_to(tmp_path / "secret.yaml")
+    files = (*record.files, RecordedFile(path="link.yaml", sha256="0" * 64))
+    found = reproduce(_signed(record, files=files), tmp_path / "project")
+    assert found == ["refused: 'link.yaml' is not a path inside the project folder"]
+
+
+@pytest.mark.parametrize(("extra", "refused"), [(0, False), (1, True)])
+def test_reproduce_reads_a_file_up_to_the_limit(tmp_path, extra, refused):
+    record = _small_project(tmp_path)
+    path = tmp_path / "vendors" / "v.yaml"
+    text = path.read_text()
+    path.write_text(text + "#" * (MAX_FILE_BYTES - len(text.encode()) - 1 + extra) + "\n")
+    found = reproduce(record, tmp_path)
+    if refused:
+        assert found[0] == f"refused: vendors/v.yaml is over {MAX_FILE_BYTES:,} bytes"
+    else:
+        was = next(f.sha256 for f in record.files if f.path == "vendors/v.yaml")
+        now = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert found == [f"changed: vendors/v.yaml (sha256 was {was[:12]}…, now {now[:12]}…)"]
+
+
+@pytest.mark.parametrize(
+    ("then", "now", "expected"),
+    [
+        ({"a": 1}, [1], ['x {"a": 1} -> [1]']),
+        ([1], 2, ["x [1] -> 2"]),
+        ([1, 2], [1, 3], ["x[1] 2 -> 3"]),
+        ([1], [1, 2], ["x [1] -> [1, 2]"]),
+        (True, False, ["x true -> false"]),
+        (1, "1", ['x 1 -> "1"']),
+        (0, 1e-9, []),  # within the tolerance, exactly
+        (0, 2e-9, ["x 0 -> 0.000000"]),
+        (1e6, 1e6 + 1, []),  # a millionth of the value
+        (1e6, 1e6 + 1.5, ["x 1000000.000000 -> 1000001.500000"]),
+    ],
+)
+def test_two_values_differ_as_a_reader_would_say(then, now, expected):
+    assert _differences(then, now, "x") == expected
