@@ -24,6 +24,14 @@ settings.register_profile(
     "mutation", derandomize=True, max_examples=10, database=None, deadline=None
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+MUTATION = os.environ.get("HYPOTHESIS_PROFILE") == "mutation"
+
+
+def examples(n: int) -> Any:
+    """`n` generated examples for a property test; 10 in a mutation run, where every mutant
+    reruns it."""
+    return settings(max_examples=10 if MUTATION else n, deadline=None)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DATA, ROOT
-from hypothesis import given, settings
+from conftest import DATA, ROOT, examples
+from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -303,7 +303,7 @@ vendors = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@examples(60)
 @given(vendors)
 def test_vendor_load_dump_load_is_identical(data):
     vendor = Vendor.model_validate(data)

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from conftest import DATA, claim, leaf, linear, rating, template, vendor
-from hypothesis import given, settings
+from conftest import DATA, claim, examples, leaf, linear, rating, template, vendor
+from hypothesis import given
 from hypothesis import strategies as st
 
 from scorecard.loading import load_template, load_vendors
@@ -401,7 +401,7 @@ def _by_vendor(result):
     return {r.vendor: (r.rank, round(r.score, 9), r.passed_gates) for r in result.rows}
 
 
-@settings(max_examples=80, deadline=None)
+@examples(80)
 @given(vendor_sets(), options, st.randoms(use_true_random=False))
 def test_vendor_order_does_not_change_results(vendors, opts, rnd):
     shuffled = vendors[:]
@@ -419,7 +419,7 @@ def test_vendor_order_does_not_change_results(vendors, opts, rnd):
         assert first.rows == second.rows
 
 
-@settings(max_examples=80, deadline=None)
+@examples(80)
 @given(vendor_sets(), options, st.floats(0.01, 1000))
 def test_scaling_all_weights_does_not_change_the_ranking(vendors, opts, factor):
     weights = {"g1": 2.0, "g2": 1.0, "a": 3.0, "b": 1.0, "c": 1.0, "d": 2.0}
@@ -448,7 +448,7 @@ IMPROVE = {
 }
 
 
-@settings(max_examples=120, deadline=None)
+@examples(120)
 @given(
     vendor_sets(),
     st.sampled_from(LEAVES),
@@ -483,7 +483,7 @@ def test_improving_one_claim_never_lowers_that_vendors_score(
     assert high >= low - 1e-9
 
 
-@settings(max_examples=60, deadline=None)
+@examples(60)
 @given(vendor_sets(), vendor_sets())
 def test_adding_vendors_never_changes_another_vendors_weighted_sum_score(vendors, extra):
     extra = [
@@ -500,7 +500,7 @@ def test_adding_vendors_never_changes_another_vendors_weighted_sum_score(vendors
         assert together.row(row.vendor).score == row.score
 
 
-@settings(max_examples=60, deadline=None)
+@examples(60)
 @given(vendor_sets(), options)
 def test_results_are_well_formed(vendors, opts):
     result = evaluate(PROPERTY_TEMPLATE, build_matrix(PROPERTY_TEMPLATE, vendors), opts)
