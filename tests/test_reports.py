@@ -35,7 +35,7 @@ from scorecard.loading import (
     load_workspace,
 )
 from scorecard.scoring import Options
-from scorecard.session import DecisionRecord, Override, RecordedFile, compare
+from scorecard.session import DecisionRecord, Override, RecordedFile, Session, compare
 
 TODAY = dt.date(2026, 11, 25)
 NASTY = '<script>alert(1)</script><img src="https://evil.example/x.png"> & "quotes"'
@@ -475,3 +475,92 @@ def test_reproduce_reads_a_file_up_to_the_limit(tmp_path, extra, refused):
 )
 def test_two_values_differ_as_a_reader_would_say(then, now, expected):
     assert _differences(then, now, "x") == expected
+
+
+def test_a_session_gives_every_option_it_holds():
+    session = Session(
+        format="scorecard-session/1",
+        template=SMALL,
+        vendors=("v",),
+        profile=None,
+        weights={"a": 3},
+        gates={"available": False},
+        missing="exclude",
+        confidence=False,
+        method="topsis",
+        conditions={},
+        open_gates="exclude",
+        stale="discount",
+    )
+    day = dt.date(2026, 11, 26)
+    assert session.options(day) == Options(
+        method="topsis",
+        weights={"a": 3},
+        gates={"available": False},
+        missing="exclude",
+        confidence=False,
+        open_gates="exclude",
+        stale="discount",
+        as_of=day,
+    )
+    assert session.model_copy(update={"as_of": dt.date(2026, 1, 2)}).options(day).as_of == (
+        dt.date(2026, 1, 2)
+    )
+
+
+def test_reproduce_scores_a_template_edited_in_the_app_from_the_record(tmp_path):
+    record = _small_project(tmp_path)
+    files = tuple(f for f in record.files if f.vendor is not None)
+    heavier = SMALL.model_copy(
+        update={"criteria": (SMALL.criteria[0].model_copy(update={"weight": 9}), SMALL.criteria[1])}
+    )
+    edited = _signed(
+        record,
+        template_path=None,
+        files=files,
+        session=record.session.model_copy(update={"template": heavier}),
+    )
+    found = reproduce(edited, tmp_path)
+    assert found and all(line.startswith(("v: ", "w: ")) for line in found)  # rescored, a≫b
+    assert reproduce(_signed(edited, session=record.session), tmp_path) == []
+
+
+def test_reproduce_names_a_template_that_is_not_among_the_files(tmp_path):
+    record = _small_project(tmp_path)
+    files = tuple(f for f in record.files if f.vendor is not None)
+    assert reproduce(_signed(record, files=files), tmp_path) == [
+        "refused: the template 'criteria/t.yaml' is not among the files"
+    ]
+    (tmp_path / "criteria" / "t.yaml").unlink()
+    assert reproduce(record, tmp_path) == ["missing: criteria/t.yaml"]
+
+
+def test_reproduce_names_vendor_files_that_no_longer_fit(tmp_path):
+    record = _small_project(tmp_path)
+    session = record.session.model_copy(update={"vendors": ("v", "w", "x")})
+    w_file = tmp_path / "vendors" / "w.yaml"
+    w_file.write_text(w_file.read_text().replace("id: w", "id: x", 1))
+    found = reproduce(_signed(record, session=session), tmp_path)
+    assert found[:3] == [
+        f"changed: vendors/w.yaml (sha256 was {record.files[2].sha256[:12]}…, now "
+        f"{hashlib.sha256(w_file.read_bytes()).hexdigest()[:12]}…)",
+        "x: no file in the record",
+        "changed: vendors/w.yaml no longer holds vendor w",
+    ]
+    assert "w: not scored now (its file is missing or invalid)" in found
+    only_v = record.session.model_copy(update={"vendors": ("v",)})
+    found = reproduce(_signed(record, session=only_v), tmp_path)
+    assert found[1] == "w: a file in the record, but not among its vendors"
+
+
+def test_reproduce_compares_the_header_and_refuses_a_result_without_a_ranking(tmp_path):
+    record = _small_project(tmp_path)
+    header = {**record.result, "method": "topsis", "extra": 1}
+    assert reproduce(_signed(record, result=header), tmp_path) == [
+        'method "topsis" -> "wsm"',
+        "extra: only in the record",
+    ]
+    for broken in ({**record.result, "ranking": "none"}, {**record.result, "ranking": [1]}):
+        assert reproduce(_signed(record, result=broken), tmp_path) == [
+            "edited: the record's result holds no ranking to compare"
+        ]
