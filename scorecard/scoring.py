@@ -105,13 +105,11 @@ def topsis(x: np.ndarray, w: np.ndarray, benefit: Sequence[bool] | None = None) 
     norms = np.sqrt(np.nansum(x**2, axis=0))
     r = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
     r[np.isnan(x)] = np.nan
-    v = r * _row_weights(x, w)
-    v[np.isnan(x)] = np.nan
+    v = r * _row_weights(x, w)  # unknown stays NaN, and drops out of the distances
     best = np.ones(x.shape[1], bool) if benefit is None else np.asarray(benefit, bool)
     unknown = np.isnan(v)
-    high = np.where(unknown, -np.inf, v).max(axis=0, initial=-np.inf)
+    high = np.where(unknown, -np.inf, v).max(axis=0, initial=-np.inf)  # ±inf: nobody known
     low = np.where(unknown, np.inf, v).min(axis=0, initial=np.inf)
-    high, low = np.where(np.isinf(high), 0.0, high), np.where(np.isinf(low), 0.0, low)
     ideal, anti = np.where(best, high, low), np.where(best, low, high)
     d_plus = np.sqrt(np.nansum((v - ideal) ** 2, axis=1))
     d_minus = np.sqrt(np.nansum((v - anti) ** 2, axis=1))

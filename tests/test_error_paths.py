@@ -12,7 +12,7 @@ import time_machine
 import yaml
 from conftest import DATA, claim, leaf, linear, rating, template, vendor
 
-from scorecard.loading import LoadError, load_session, validate
+from scorecard.loading import LoadError, load_session, load_vendors, validate
 from scorecard.model import Template
 from scorecard.scoring import Options, ScoringError, build_matrix, evaluate, requirement_text
 
@@ -619,6 +619,11 @@ def test_each_kind_of_gate_says_what_it_asks_and_why_a_vendor_fails():
     asked = [requirement_text(g.require, leaves[g.criterion]) for g in GATED.gates]
     assert asked == ["yes", "at least 3 of 0–4", "≤ 30 s", "covers eu"]
     assert requirement_text(False, leaves["a"]) == "no"
+    assert requirement_text(["eu", "uk"], leaves["d"]) == "covers eu, uk"
+    frames = Template.model_validate(
+        {"id": "f", "name": "F", "version": "1", "criteria": [leaf("n", linear(0, 60, "fps"))]}
+    ).leaves()[0]
+    assert requirement_text(24, frames) == "≥ 24 fps"
     result = evaluate(GATED, build_matrix(GATED, [FAILING]), Options())
     assert [(g.label, g.detail) for g in result.rows[0].gates] == [
         ("passes: Service can be bought (not discontinued)", ""),
@@ -897,3 +902,15 @@ def test_a_load_error_reads_as_its_problems_and_a_count():
     assert str(caught.value) == "\n".join(
         [*map(str, problems), f"{len(problems)} problem(s) in 1 file(s)"]
     )
+
+
+def test_load_vendors_checks_each_claim_against_the_template_and_names_the_files(tmp_path):
+    path = tmp_path / "acme.yaml"
+    path.write_text(ACME.replace("  rating_a:", "  rating_z:", 1))
+    with pytest.raises(LoadError) as caught:
+        load_vendors([tmp_path], Template.model_validate(yaml.safe_load(MINI)))
+    assert caught.value.report.files == [str(path)]
+    assert [str(p).replace(f"{path}:", "") for p in caught.value.report.problems] == [
+        "7:5: [unknown-criterion] claims.rating_z: no criterion 'rating_z' in the template "
+        "(hint: did you mean 'rating_a'?)"
+    ]

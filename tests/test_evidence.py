@@ -55,6 +55,10 @@ def test_review_flags_stale_claims_with_their_age():
     assert (views["c2pa"].date, views["c2pa"].age_days, views["c2pa"].stale) == ("2025", 693, True)
     assert (views["regions"].value, views["regions"].stale) == ("unknown", False)
     assert views["latency"].value == "20–40 s"
+    bare = review(tpl, vendor("bare"), TODAY)  # no claim at all: nothing to date or qualify
+    assert {(v.claim, v.date, v.age_days, v.stale, v.condition) for v in bare} == {
+        (None, None, None, False, "")
+    }
 
 
 def test_values_read_as_a_buyer_reads_them():

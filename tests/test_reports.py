@@ -312,7 +312,15 @@ def _small_record():
     override = Override.model_validate(
         {"vendor": "w", "criterion": "b", "claim": {**claim(1, "verified"), "note": "pilot"}}
     )
-    options = Options(weights={"a": 3}, missing="neutral", as_of=dt.date(2026, 11, 26))
+    options = Options(
+        method="topsis",
+        weights={"a": 3},
+        missing="neutral",
+        confidence=False,
+        gates={"available": False},
+        conditions={"api": True},
+        as_of=dt.date(2026, 11, 26),
+    )
     return decision_record(
         compare(tpl, vendors, options, [override]),
         files={"criteria/t.yaml": "0" * 64, "vendors/v.yaml": "1" * 64, "vendors/w.yaml": "2" * 64},

@@ -622,3 +622,21 @@ def test_weights_below_one_in_total_are_still_shares_of_their_sum():
     assert set_share({"a": 0.2, "b": 0.3, "c": 0.1}, "a", 50) == pytest.approx(
         {"a": 50.0, "b": 37.5, "c": 12.5}
     )
+
+
+def test_topsis_takes_whole_numbers_and_ignores_a_column_nobody_scores_on():
+    x = np.array([[4, 1], [2, 3], [3, 3]])
+    w = np.array([0.6, 0.4])
+    expected = topsis(x.astype(float), w)
+    assert topsis(x, w) == pytest.approx(expected)  # integers are not truncated
+    assert weighted_product(x, w) == pytest.approx(weighted_product(x.astype(float), w))
+    # A column of zeros, or with no value known for anyone, moves nobody.
+    for extra in (np.zeros((3, 1)), np.full((3, 1), np.nan)):
+        wide = np.hstack([x, extra])
+        assert topsis(wide, np.array([0.6, 0.4, 0.0])) == pytest.approx(expected)
+        assert topsis(wide, np.array([0.3, 0.2, 0.5])) == pytest.approx(expected)
+
+
+def test_topsis_of_identical_vendors_is_half_and_of_none_is_empty():
+    assert topsis(np.array([[2.0, 5.0], [2.0, 5.0]]), np.array([0.5, 0.5])).tolist() == [0.5, 0.5]
+    assert topsis(np.zeros((0, 2)), np.array([0.5, 0.5])).shape == (0,)

@@ -72,14 +72,14 @@ def decision_record(
         "result": ranking(comparison.result, detail=True),
         "summary": summary_data(comparison.summary),
     }
-    unsigned = DecisionRecord.model_construct(**content, digest="")
-    return DecisionRecord(**content, digest=digest(unsigned))
+    unsigned = DecisionRecord(**content, digest="0" * 64)  # the digest leaves itself out
+    return unsigned.model_copy(update={"digest": digest(unsigned)})
 
 
 def digest(record: DecisionRecord) -> str:
     """SHA-256 of the record's content without its digest, as canonical JSON."""
     data = record.model_dump(mode="json", exclude={"digest"})
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))  # ASCII, json's default
     return hashlib.sha256(text.encode()).hexdigest()
 
 
