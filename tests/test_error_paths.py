@@ -555,6 +555,12 @@ def override(vendor: str = "acme", criterion: str = "c2pa", **claim: object) -> 
             id="weight-a-list",
         ),
         pytest.param(
+            {"weights": {"quality": 2e6}},
+            "s.yaml:101:12: [invalid] weights.quality: Input should be less than or equal to "
+            "1000000 (hint: weights are relative: scale them all down)",
+            id="weight-too-large",
+        ),
+        pytest.param(
             {"weights": {"quality": -1}},
             "s.yaml:101:12: [invalid] weights.quality: Input should be greater than or equal to 0 "
             "(hint: weights are relative and must be 0 or more)",
@@ -707,6 +713,23 @@ def test_options_the_engine_cannot_score_are_refused_by_name(options, message):
             "id: s\nname: S\nversion: '1'\nextends: base.yaml\npolicies:\n  confidence: 0.5\n",
             "policy.yaml:6:15: [type] policies.confidence: expected a mapping of fields (name: "
             "value, one per line)",
+        ),
+        (
+            "empty.yaml",
+            "id: t\nname: T\nversion: '1'\ncriteria: []\n",
+            "empty.yaml:4:11: [invalid] criteria: needs at least 1 item(s), got 0",
+        ),
+        (
+            "low.yaml",
+            "id: s\nname: S\nversion: '1'\nextends: base.yaml\npolicies: {stale_factor: -1}\n",
+            "low.yaml:5:26: [invalid] policies.stale_factor: Input should be greater than or equal "
+            "to 0",
+        ),
+        (
+            "high.yaml",
+            "id: s\nname: S\nversion: '1'\nextends: base.yaml\npolicies: {stale_factor: 2}\n",
+            "high.yaml:5:26: [invalid] policies.stale_factor: Input should be less than or equal "
+            "to 1",
         ),
         (
             "path.yaml",

@@ -44,7 +44,7 @@ TOP = "(top)"  # the parent of a top-level criterion on the Weights sheet
 def to_xlsx(comparison: Comparison) -> bytes:
     """The workbook's bytes."""
     buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True}) as book:
+    with xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS) as book:
         _Book(book, comparison).write()
     return buffer.getvalue()
 
@@ -109,8 +109,8 @@ class _Book:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _text(self, sheet: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
-        sheet.write_string(row, col, "" if value is None else str(value), fmt)
+    def _text(self, sheet: Any, row: int, col: int, value: str, fmt: Any = None) -> None:
+        sheet.write_string(row, col, value, fmt)  # text, whatever it looks like
 
     def _header(self, sheet: Any, row: int, labels: list[str], widths: list[int]) -> None:
         for col, (label, width) in enumerate(zip(labels, widths, strict=True)):
