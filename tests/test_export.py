@@ -15,7 +15,7 @@ import time_machine
 from conftest import ROOT, claim, leaf, rating, template, vendor
 
 from scorecard import export
-from scorecard.export.ranking import md, summary_markdown
+from scorecard.export.ranking import md, md_file, summary_markdown
 from scorecard.loading import load_workspace
 from scorecard.scoring import Options, score
 from scorecard.session import compare
@@ -228,3 +228,18 @@ def test_md_escapes_every_markdown_html_latex_and_icon_character():
 )
 def test_md_leaves_nothing_a_renderer_could_turn_into_a_link(text, shown):
     assert md(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("# heading", "\\# heading"),
+        ("- item", "\\- item"),
+        ("+ item", "\\+ item"),
+        ("12. item", "12\\. item"),
+        ("3) item", "3\\) item"),
+        ("-x, 1.5 s, a # b", "-x, 1.5 s, a # b"),  # not at the start of a block: plain
+    ],
+)
+def test_md_file_keeps_text_from_starting_a_heading_or_a_list(text, shown):
+    assert md_file(text) == shown

@@ -30,6 +30,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # between letters (eu_uk) or a colon does not, and escaping them would show the backslashes.
 _FILE_SPECIALS = re.compile(r"[\\`*\[\]<>|&~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _FILE_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=[wW]{3})(?=\.)|(?=@)")
+# At the start of a block (a list item, a paragraph) these begin a heading or a list.
+_FILE_BLOCK_START = re.compile(r"^(?=#|[-+](?:\s|$))|^\d+(?=[.)](?:\s|$))")
 
 
 def safe_cell(value: Any) -> Any:
@@ -168,6 +170,7 @@ def md_file(text: str) -> str:
     """Data text as literal Markdown on one line, for a file read on GitHub or a wiki: only
     what would be read as markup is escaped, and nothing can become a link."""
     escaped = _FILE_SPECIALS.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
+    escaped = _FILE_BLOCK_START.sub(r"\g<0>\\", escaped)  # a backslash before the marker
     return _FILE_AUTOLINK.sub("\u2060", escaped)
 
 
