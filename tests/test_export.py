@@ -243,3 +243,9 @@ def test_md_leaves_nothing_a_renderer_could_turn_into_a_link(text, shown):
 )
 def test_md_file_keeps_text_from_starting_a_heading_or_a_list(text, shown):
     assert md_file(text) == shown
+
+
+def test_json_keeps_names_as_written():
+    tpl = template(leaf("a", rating()))
+    result = score(tpl, [vendor("v", a=claim(2)).model_copy(update={"name": "Kling — 快手"})])
+    assert '"name": "Kling — 快手"' in export.to_json(result)

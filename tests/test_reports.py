@@ -433,7 +433,15 @@ def test_a_small_record_reproduces_and_an_edit_shows(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["", "/etc/passwd", "../outside.yaml", "vendors/../../outside.yaml", "vendors\\v.yaml"]
+    "name",
+    [
+        "",
+        "/etc/passwd",
+        "../outside.yaml",
+        "vendors/../../outside.yaml",
+        "vendors/../vendors/v.yaml",  # inside, but not a plain path
+        "vendors\\v.yaml",
+    ],
 )
 def test_reproduce_refuses_a_path_that_is_not_inside_the_project(tmp_path, name):
     record = _small_project(tmp_path / "project")

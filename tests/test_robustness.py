@@ -339,6 +339,9 @@ def test_agreement_measures_each_method_and_the_order_it_gives():
         "The winner depends on how the scores are combined: the weighted sum puts Spiky first, "
         "but weighted product puts e first and TOPSIS puts e first."
     )
+    assert agreement_sentence(found, {}).startswith(
+        "The winner depends on how the scores are combined: the weighted sum puts s first"
+    )
 
 
 @pytest.mark.parametrize("vendors", [[A], [A, A.model_copy(update={"id": "twin"})]])

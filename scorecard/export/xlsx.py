@@ -188,7 +188,6 @@ class _Book:
             len(self.leaves),
             {"type": "2_color_scale", "min_color": "#F8F8F8", "max_color": "#5B9BD5"},
         )
-        self.util_cols = (xl_col_to_name(1), xl_col_to_name(len(self.leaves)))
 
     def _span(self, row: int, first: int = 1, last: int | None = None) -> str:
         last = len(self.leaves) if last is None else last
