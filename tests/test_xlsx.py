@@ -27,7 +27,7 @@ from openpyxl.utils.escape import unescape
 from scorecard.export.xlsx import _link_text, to_xlsx
 from scorecard.loading import load_workspace
 from scorecard.scoring import METHOD_DESCRIPTIONS, Options
-from scorecard.session import compare
+from scorecard.session import Override, compare
 
 WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
 
@@ -306,3 +306,57 @@ def test_the_workbook_is_what_was_reviewed(vendors, options, leave_out, snapshot
 )
 def test_a_link_cell_shows_the_host_and_the_end_of_the_path(url, shown):
     assert _link_text(url) == shown
+
+
+def test_each_evidence_row_says_what_the_buyer_must_know_about_the_claim():
+    tpl = template(
+        leaf("a", rating()),
+        leaf("b", {"type": "boolean"}),
+        leaf("c", rating()),
+        leaf("d", rating()),
+        conditions={"api": {"name": "Through the API", "holds": True}},
+    )
+    v = vendor(
+        "v",
+        a=claim(3, condition=["api"]),
+        b={"confidence": "unknown", "note": " Ask for the SLA. ", "checked": "2026-11-01"},
+    )
+    pilot = {
+        "title": "Pilot notes",
+        "publisher": "Buyer",
+        "kind": "buyer",
+        "date": "2026-11-20",
+        "locator": "p. 4",
+        "url_note": "internal wiki",
+    }
+    override = Override.model_validate(
+        {"vendor": "v", "criterion": "c", "claim": claim(4, "verified", sources=[pilot])}
+    )
+    comparison = compare(tpl, [v], Options(conditions={"api": False}), [override])
+    rows = list(_book(to_xlsx(comparison))["Evidence"].iter_rows(min_row=2, values_only=True))
+    assert rows == [
+        (
+            "V",
+            "A",
+            "3 of 0–4 (holds only if: Through the API (not your situation, so not counted))",
+            "confirmed",
+            "2026-01-01",
+            "",
+            "Test source — Tests (vendor, 2026-01-01)",
+            "",
+            None,
+        ),
+        ("V", "B", "unknown", "unknown", "checked 2026-11-01", "Ask for the SLA.", "", "", None),
+        (
+            "V",
+            "C",
+            "4 of 0–4",
+            "verified (buyer override)",
+            "2026-11-20",
+            "",
+            "Pilot notes — Buyer (buyer, 2026-11-20)",
+            "p. 4",
+            "no address: internal wiki",
+        ),
+        ("V", "D", "unknown", "unknown", "", "", "", "", None),
+    ]

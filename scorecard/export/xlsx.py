@@ -335,7 +335,7 @@ class _Book:
             "ranking as exported. Buyer overrides: " + str(len(self.c.overrides)) + ".",
             self.note,
         )
-        sheet.fit_to_pages(1, 1)  # the summary is page 1, whole
+        sheet.fit_to_pages(1, 1)  # the summary is page 1, whole  # pragma: no mutate
 
     def _evidence(self, sheet: Any) -> None:
         labels = [
