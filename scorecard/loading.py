@@ -746,8 +746,19 @@ def _check_vendors(pairs: list[tuple[Document, Vendor | None]], templates: list[
     named: dict[str, str] = {}
     today = dt.date.today()
     for doc, vendor in pairs:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        claims = vendor.claims if vendor else _valid_claims(data.get("claims"))
+        dated = (
+            check_dates(vendor, today)
+            if vendor
+            else [
+                p
+                for key, claim in claims.items()
+                for p in check_dates(claim, today, ("claims", key))
+            ]
+        )
+        doc.problems += [doc.locate(p) for p in dated]
         if vendor is not None:
-            doc.problems += [doc.locate(p) for p in check_dates(vendor, today)]
             doc.problems += [doc.locate(p) for p in check_sources(vendor)]
             key = name_key(vendor.name)
             if key in named:
@@ -760,7 +771,6 @@ def _check_vendors(pairs: list[tuple[Document, Vendor | None]], templates: list[
                     )
                 )
             named.setdefault(key, doc.path)
-        data = doc.data if isinstance(doc.data, dict) else {}
         vendor_id = vendor.id if vendor else data.get("id")
         if isinstance(vendor_id, str) and vendor_id in first:
             doc.problems.append(
@@ -774,7 +784,6 @@ def _check_vendors(pairs: list[tuple[Document, Vendor | None]], templates: list[
         if isinstance(vendor_id, str):
             first.setdefault(vendor_id, doc.path)
         if templates:
-            claims = vendor.claims if vendor else _valid_claims(data.get("claims"))
             doc.problems += [doc.locate(p) for p in check_claims(claims, templates)]
 
 

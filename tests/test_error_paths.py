@@ -12,8 +12,8 @@ import time_machine
 import yaml
 from conftest import DATA, claim, leaf, linear, rating, template, vendor
 
-from scorecard.loading import LoadError, load_session, load_vendors, validate
-from scorecard.model import Template
+from scorecard.loading import LoadError, load_session, load_vendors, load_workspace, validate
+from scorecard.model import MAX_VENDORS, Template
 from scorecard.scoring import Options, ScoringError, build_matrix, evaluate, requirement_text
 
 MINI = (DATA / "valid" / "mini.yaml").read_text()
@@ -937,3 +937,59 @@ def test_load_vendors_checks_each_claim_against_the_template_and_names_the_files
         "7:5: [unknown-criterion] claims.rating_z: no criterion 'rating_z' in the template "
         "(hint: did you mean 'rating_a'?)"
     ]
+
+
+def _workspace_problems(root: Path) -> list[str]:
+    with pytest.raises(LoadError) as caught:
+        load_workspace(root / "mini.yaml", [root / "vendors"])
+    assert caught.value.report.files[0] == str(root / "mini.yaml")
+    return [str(p).replace(f"{root}/", "") for p in caught.value.report.problems]
+
+
+def test_a_workspace_without_vendors_says_so(tmp_path):
+    (tmp_path / "mini.yaml").write_text(MINI)
+    (tmp_path / "vendors").mkdir()
+    assert _workspace_problems(tmp_path) == [
+        "vendors: [no-vendors] no vendor profiles (*.yaml) found"
+    ]
+
+
+def test_vendors_that_a_buyer_could_not_tell_apart_are_refused(tmp_path):
+    (tmp_path / "mini.yaml").write_text(MINI)
+    (tmp_path / "vendors").mkdir()
+    (tmp_path / "vendors" / "a.yaml").write_text(ACME)
+    (tmp_path / "vendors" / "b.yaml").write_text(
+        ACME.replace("name: Acme Video", "name: ACME  video", 1)
+    )
+    (tmp_path / "vendors" / "c.yaml").write_text(ACME.replace("name: Acme Video", "name: [x]", 1))
+    assert _workspace_problems(tmp_path) == [
+        "vendors/b.yaml:2:7: [duplicate-name] name: vendor name 'ACME  video' reads the same as "
+        "the one in vendors/a.yaml (hint: a buyer must be able to tell vendors apart by name)",
+        "vendors/b.yaml:1:5: [duplicate-id] id: vendor id 'acme' is also used by vendors/a.yaml "
+        "(hint: every vendor needs its own id)",
+        "vendors/c.yaml:2:7: [type] name: Input should be a valid string",
+        "vendors/c.yaml:1:5: [duplicate-id] id: vendor id 'acme' is also used by vendors/a.yaml "
+        "(hint: every vendor needs its own id)",
+    ]
+
+
+def test_a_vendor_with_a_yaml_mistake_still_has_its_dates_checked(tmp_path):
+    (tmp_path / "mini.yaml").write_text(MINI)
+    (tmp_path / "vendors").mkdir()
+    text = ACME.replace("company:", "company: Twice\ncompany:", 1).replace("2026-01-15", "2999-01")
+    (tmp_path / "vendors" / "a.yaml").write_text(text)
+    found = _workspace_problems(tmp_path)
+    assert [p.split("] ")[0].split(" [")[1] for p in found] == ["yaml-duplicate-key", "future-date"]
+
+
+@pytest.mark.parametrize(("count", "capped"), [(MAX_VENDORS, False), (MAX_VENDORS + 1, True)])
+def test_a_workspace_holds_at_most_the_vendor_limit(tmp_path, count, capped):
+    (tmp_path / "mini.yaml").write_text(MINI)
+    (tmp_path / "vendors").mkdir()
+    for i in range(count):
+        (tmp_path / "vendors" / f"v{i:03}.yaml").write_text("- not a profile\n")
+    cap = (
+        f"vendors: [too-many-vendors] {count:,} vendor profiles; the limit is {MAX_VENDORS:,} "
+        "(hint: compare a shortlist: put the others in another folder)"
+    )
+    assert (cap in _workspace_problems(tmp_path)) is capped

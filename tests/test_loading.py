@@ -400,3 +400,23 @@ def test_a_misspelt_policy_does_not_hide_an_unknown_vendor():
         ("choice", "missing"),
         ("unknown-vendor", "vendors[1]"),
     ]
+
+
+def test_a_profile_is_written_as_short_readable_yaml(snapshot):
+    """Fields in the model's order, defaults left out, text as written, lines folded at 100."""
+    vendor = Vendor.model_validate(
+        {
+            "id": "kling-ai",
+            "name": "Kling AI — 可灵",
+            "company": "Kuaishou",
+            "status": "available",
+            "claims": {
+                "regions": {
+                    "confidence": "unknown",
+                    "note": "Ask where the service is offered, and whether the EU and the UK are "
+                    "served from the same region as the rest of the world.",
+                }
+            },
+        }
+    )
+    assert dump_yaml(vendor) == snapshot

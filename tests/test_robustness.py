@@ -12,11 +12,13 @@ from pymcdm import methods, normalizations
 
 from scorecard.robustness import (
     Agreement,
+    Flip,
     acceptability,
     agreement,
     agreement_sentence,
     analyse,
     certainty_sentence,
+    flip_clause,
     flip_sentence,
     sample_weights,
     sensitivity,
@@ -392,3 +394,13 @@ def test_analyse_samples_ten_thousand_weightings_around_the_chosen_ones_by_defau
     tpl = two_criteria()
     found = analyse(tpl, build_matrix(tpl, [A, B])).acceptability
     assert (found.samples, found.weights, found.seed) == (10_000, "around", 0)
+
+
+def test_a_flip_reads_as_raising_or_lowering_one_criterion():
+    assert flip_clause(Flip("c1", 0.5, 0.56, "b", "a"), NAMES) == (
+        "raising Quality from 50% to 56% would put Alpha ahead of Beta"
+    )
+    assert flip_clause(Flip("x", 0.5, 0.44, "p", "q"), {}) == (
+        "lowering x from 50% to 44% would put q ahead of p"
+    )
+    assert flip_clause(Flip("x", 0.5, 0.5, "p", "q"), {}).startswith("lowering x")
