@@ -4,10 +4,13 @@ sampling error, by the SMAA sampler; and agreement of the kernels with pymcdm (a
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import claim, leaf, rating, template, vendor
+from conftest import claim, examples, leaf, rating, template, vendor
+from hypothesis import given
+from hypothesis import strategies as st
 from pymcdm import methods, normalizations
 
 from scorecard.robustness import (
@@ -25,7 +28,15 @@ from scorecard.robustness import (
     sensitivity_sentence,
     smallest_flip,
 )
-from scorecard.scoring import Options, build_matrix, topsis, weighted_product, weighted_sum
+from scorecard.scoring import (
+    Options,
+    build_matrix,
+    score,
+    set_share,
+    topsis,
+    weighted_product,
+    weighted_sum,
+)
 
 
 def two_criteria(weights=(1, 1), **extra):
@@ -404,3 +415,60 @@ def test_a_flip_reads_as_raising_or_lowering_one_criterion():
         "lowering x from 50% to 44% would put q ahead of p"
     )
     assert flip_clause(Flip("x", 0.5, 0.5, "p", "q"), {}).startswith("lowering x")
+
+
+LEVELS = st.one_of(st.none(), st.integers(0, 10))
+
+
+@examples(40)
+@given(
+    levels=st.lists(st.lists(LEVELS, min_size=3, max_size=3), min_size=2, max_size=4),
+    weights=st.lists(st.integers(0, 5), min_size=3, max_size=3).filter(any),
+    missing=st.sampled_from(["worst", "neutral", "exclude"]),
+)
+def test_the_exact_leader_changes_match_a_fine_walk_along_each_weight(levels, weights, missing):
+    """Under every missing-data policy (under 'exclude' a score is a ratio of two lines in the
+    share, and vendors cross where a quadratic is zero), the leader between two exact changes is
+    the one the scores give at that share, found by rescoring. A weight of 0 on the others
+    shares the rest equally among them, as the Weights page does."""
+    tpl = template(
+        *(
+            {
+                "id": f"g{j}",
+                "name": f"G{j}",
+                "weight": w,
+                "criteria": [leaf(f"c{j}", rating(0, 10))],
+            }
+            for j, w in enumerate(weights)
+        )
+    )
+    vendors = [
+        vendor(
+            f"v{i}",
+            **{
+                f"c{j}": claim(x) if x is not None else claim(None, "unknown")
+                for j, x in enumerate(row)
+            },
+        )
+        for i, row in enumerate(levels)
+    ]
+    options = Options(missing=missing)
+    matrix = build_matrix(tpl, vendors)
+    base = {f"g{j}": float(w) for j, w in enumerate(weights)}
+    for curve in sensitivity(tpl, matrix, options):
+        cuts = [c.share for c in curve.changes]
+        leaders = [c.before for c in curve.changes[:1]] + [c.after for c in curve.changes]
+        tops = []
+        for t in np.linspace(0.0, 1.0, 81)[1:-1]:
+            if any(abs(t - c) < 1e-6 for c in cuts):
+                continue
+            shares = set_share(base, curve.criterion, 100 * t)
+            rows = score(tpl, vendors, replace(options, weights=shares)).rows
+            best = max(r.score for r in rows)
+            top = {r.vendor for r in rows if abs(r.score - best) < 1e-7}
+            if leaders:
+                expected = leaders[sum(t > c for c in cuts)]
+                assert expected in top, (curve.criterion, t, cuts, leaders, top)
+            tops.append(top)
+        if not leaders:  # no change found: one vendor leads all the way
+            assert set.intersection(*tops), (curve.criterion, tops)
