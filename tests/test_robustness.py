@@ -8,14 +8,17 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import claim, examples, leaf, rating, template, vendor
+from conftest import claim, examples, leaf, linear, rating, template, vendor
 from hypothesis import given
 from hypothesis import strategies as st
 from pymcdm import methods, normalizations
 
 from scorecard.robustness import (
+    MAX_SUBSETS,
+    NUMBER_ANSWERS,
     Agreement,
     Flip,
+    _possible,
     acceptability,
     agreement,
     agreement_sentence,
@@ -472,3 +475,45 @@ def test_the_exact_leader_changes_match_a_fine_walk_along_each_weight(levels, we
             tops.append(top)
         if not leaders:  # no change found: one vendor leads all the way
             assert set.intersection(*tops), (curve.criterion, tops)
+
+
+def _leaf(measure):
+    return template(leaf("x", measure)).leaves()[0]
+
+
+def test_the_answers_an_open_question_could_get():
+    assert _possible(_leaf(rating(1, 5)), []) == [1, 2, 3, 4, 5]
+    assert _possible(_leaf({"type": "boolean"}), []) == [False, True]
+    coverage = {"type": "coverage", "options": ["a", "b", "c"], "required": ["a", "b", "c"]}
+    subsets = _possible(_leaf(coverage), ["a", "b", "c"])
+    assert sorted(map(tuple, subsets)) == sorted(
+        [(), ("a",), ("b",), ("c",), ("a", "b"), ("a", "c"), ("b", "c"), ("a", "b", "c")]
+    )
+    many = [f"o{i}" for i in range(MAX_SUBSETS.bit_length())]  # 2**k > MAX_SUBSETS: sampled
+    wide = {"type": "coverage", "options": many, "required": many}
+    sampled = _possible(_leaf(wide), many)
+    assert len(sampled) == MAX_SUBSETS and sampled == _possible(_leaf(wide), many)
+    assert 0.4 < np.mean([len(s) for s in sampled]) / len(many) < 0.6  # each option half the time
+    exact = many[:-1]  # 2**k == MAX_SUBSETS: every subset once
+    assert (
+        len(
+            {
+                tuple(s)
+                for s in _possible(_leaf({**wide, "options": exact, "required": exact}), exact)
+            }
+        )
+        == MAX_SUBSETS
+    )
+    steps = {
+        "type": "number",
+        "unit": "s",
+        "direction": "lower",
+        "value_function": {"type": "piecewise", "points": [[10, 1], [40, 0.5], [60, 0]]},
+    }
+    answers = _possible(_leaf(steps), [])
+    assert (len(answers), answers[0], answers[-1]) == (
+        NUMBER_ANSWERS,
+        pytest.approx(10 + 25 / NUMBER_ANSWERS),
+        pytest.approx(60 - 25 / NUMBER_ANSWERS),
+    )
+    assert _possible(_leaf(linear(120, 10)), [])[0] == pytest.approx(10 + 55 / NUMBER_ANSWERS)
