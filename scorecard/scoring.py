@@ -338,9 +338,7 @@ def condition_text(
     with `holds`, whether that is the buyer's situation."""
     if not claim.condition:
         return ""
-    names = "; ".join(
-        template.conditions[c].name if c in template.conditions else c for c in claim.condition
-    )
+    names = "; ".join(template.conditions[c].name for c in claim.condition)  # ids checked
     text = f"holds only if: {names}"
     if holds is not None and not applies(claim, holds):
         text += " (not your situation, so not counted)"

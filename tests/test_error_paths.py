@@ -13,8 +13,19 @@ import yaml
 from conftest import DATA, claim, leaf, linear, rating, template, vendor
 
 from scorecard.loading import LoadError, load_session, load_vendors, load_workspace, validate
-from scorecard.model import MAX_VENDORS, Template
-from scorecard.scoring import Options, ScoringError, build_matrix, evaluate, requirement_text
+from scorecard.model import MAX_VENDORS, Claim, Template
+from scorecard.scoring import (
+    FAIL,
+    OPEN,
+    PASS,
+    Options,
+    ScoringError,
+    build_matrix,
+    check_gate,
+    condition_text,
+    evaluate,
+    requirement_text,
+)
 
 MINI = (DATA / "valid" / "mini.yaml").read_text()
 ACME = (DATA / "valid" / "acme.yaml").read_text()
@@ -993,3 +1004,31 @@ def test_a_workspace_holds_at_most_the_vendor_limit(tmp_path, count, capped):
         "(hint: compare a shortlist: put the others in another folder)"
     )
     assert (cap in _workspace_problems(tmp_path)) is capped
+
+
+COVER = {"type": "coverage", "options": ["eu", "uk", "us"], "required": ["eu", "uk"]}
+
+
+@pytest.mark.parametrize(
+    ("measure", "require", "value", "expected"),
+    [
+        ({"type": "boolean"}, True, True, (PASS, "")),
+        ({"type": "boolean"}, True, False, (FAIL, "X: no, must be yes")),
+        ({"type": "boolean"}, False, True, (FAIL, "X: yes, must be no")),
+        (COVER, ["eu", "uk"], ["uk", "eu", "us"], (PASS, "")),
+        (COVER, ["eu", "uk"], ["us"], (FAIL, "X: lacks eu, uk")),
+        (rating(), 3, [2, 3], (OPEN, "X: 2–3 may or may not be ≥ 3")),
+        (rating(), 3, [1, 2], (FAIL, "X: 1–2, must be ≥ 3")),
+        (rating(), 2, [2, 3], (PASS, "")),
+    ],
+)
+def test_a_gate_passes_or_says_what_the_claim_lacks(measure, require, value, expected):
+    criterion = Template.model_validate(
+        {"id": "t", "name": "T", "version": "1", "criteria": [leaf("x", measure)]}
+    ).leaves()[0]
+    assert check_gate(require, criterion, Claim.model_validate(claim(value))) == expected
+
+
+def test_an_unconditional_claim_has_no_condition_text():
+    tpl = Template.model_validate(yaml.safe_load(MINI))
+    assert condition_text(tpl, Claim.model_validate(claim(2))) == ""
