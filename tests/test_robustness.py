@@ -241,6 +241,9 @@ def test_one_open_boolean_that_decides_the_winner_gives_even_odds():
     sentence = certainty_sentence(found, {"a": "A", "b": "B", "ok": "Allowed"})
     assert "ranks first in 50% of plausible weightings and plausible answers" in sentence
     assert "the answer that matters most is B's on Allowed" in sentence
+    unnamed = certainty_sentence(found, {})  # ids stand in for names
+    assert unnamed.startswith(f"{found.focus} ranks first in 50% of plausible weightings")
+    assert "the answer that matters most is b's on ok: 100% if it is favourable" in unnamed
 
 
 def test_the_weights_alone_hide_what_the_open_question_decides():
