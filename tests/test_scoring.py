@@ -640,3 +640,11 @@ def test_topsis_takes_whole_numbers_and_ignores_a_column_nobody_scores_on():
 def test_topsis_of_identical_vendors_is_half_and_of_none_is_empty():
     assert topsis(np.array([[2.0, 5.0], [2.0, 5.0]]), np.array([0.5, 0.5])).tolist() == [0.5, 0.5]
     assert topsis(np.zeros((0, 2)), np.array([0.5, 0.5])).shape == (0,)
+
+
+def test_utility_stays_between_0_and_1_beyond_the_ends_of_a_scale():
+    tpl = template(leaf("r", rating()), leaf("t", linear(120, 10)))
+    r, t = tpl.leaves()
+    assert utility(r.measure, np.array([-1, 2, 5])).tolist() == [0.0, 0.5, 1.0]
+    assert utility(t.measure, np.array([5, 65, 200, np.nan])).tolist()[:3] == [1.0, 0.5, 0.0]
+    assert math.isnan(utility(t.measure, np.array([np.nan]))[0])
