@@ -459,6 +459,11 @@ def test_extending_an_invalid_template_names_both_files(tmp_path):
 BUYER = [{"title": "Pilot", "publisher": "Buyer", "kind": "buyer", "date": "2026-01-01"}]
 
 
+def at(path: Path, problems: list) -> list[str]:
+    """The problems of one file as a reader sees them, without the file's name."""
+    return [str(p).replace(f"{path}:", "") for p in problems]
+
+
 def session_problems(**changes: object) -> list[str]:
     data = {
         "format": "scorecard-session/1",
@@ -856,7 +861,7 @@ def test_validate_of_a_folder_without_yaml_says_so(tmp_path):
 def test_a_template_field_of_the_wrong_kind_says_what_to_write(tmp_path, added, expected):
     path = tmp_path / "t.yaml"
     path.write_text(MINI.replace('version: "1"\n', f'version: "1"\n{added}\n', 1))
-    assert [str(p).replace(f"{path}:", "") for p in validate([path]).problems] == [expected]
+    assert at(path, validate([path]).problems) == [expected]
 
 
 def test_an_invalid_template_still_checks_the_ids_its_gates_and_profiles_name(tmp_path):
@@ -869,7 +874,7 @@ def test_an_invalid_template_still_checks_the_ids_its_gates_and_profiles_name(tm
         "  ops: {name: Ops, weights: {zz: 1}}\n"
     )
     mapping = "expected a mapping of fields (name: value, one per line)"
-    assert [str(p).replace(f"{path}:", "") for p in validate([path]).problems] == [
+    assert at(path, validate([path]).problems) == [
         f"5:5: [type] criteria[0]: {mapping}",
         f"10:10: [type] profiles.legal: {mapping}",
         f"11:29: [type] profiles.eng.weights: {mapping}",
@@ -889,7 +894,7 @@ def test_an_invalid_vendor_still_has_each_valid_claim_checked_against_the_templa
         "  nothing: {value: 1, confidence: reported, sources: [{title: t, publisher: p, "
         "kind: media, date: '2026'}]}\n"
     )
-    assert [str(p).replace(f"{path}:", "") for p in validate([tmp_path]).problems] == [
+    assert at(path, validate([tmp_path]).problems) == [
         "4:9: [choice] status: 'sometimes' is not one of available, preview, discontinued",
         "6:13: [missing-field] claims.rating_a.confidence: required field 'confidence' is missing",
         "7:12: [unknown-criterion] claims.nothing: no criterion 'nothing' in the template (hint: "
@@ -904,7 +909,7 @@ def test_a_claim_under_a_number_is_one_problem_at_its_line(tmp_path):
         ACME + "  7: {confidence: unknown, note: Ask.}\n  zz: {confidence: unknown, note: Ask.}\n"
     )
     line = len(ACME.splitlines()) + 1
-    assert [str(p).replace(f"{path}:", "") for p in validate([tmp_path]).problems] == [
+    assert at(path, validate([tmp_path]).problems) == [
         f"{line}:6: [type] claims[7]: Input should be a valid string",
         f"{line + 1}:7: [unknown-criterion] claims.zz: no criterion 'zz' in the template (hint: "
         "known: c2pa, latency, rating_a, regions)",  # the claims after it are still checked
@@ -944,7 +949,7 @@ def test_load_vendors_checks_each_claim_against_the_template_and_names_the_files
     with pytest.raises(LoadError) as caught:
         load_vendors([tmp_path], Template.model_validate(yaml.safe_load(MINI)))
     assert caught.value.report.files == [str(path)]
-    assert [str(p).replace(f"{path}:", "") for p in caught.value.report.problems] == [
+    assert at(path, caught.value.report.problems) == [
         "7:5: [unknown-criterion] claims.rating_z: no criterion 'rating_z' in the template "
         "(hint: did you mean 'rating_a'?)"
     ]

@@ -395,7 +395,7 @@ def test_a_tie_at_the_chosen_weights_is_a_limit_on_the_side_the_leader_loses():
     tpl = two_criteria()
     ends = [vendor("x", x=claim(10), y=claim(0)), vendor("y", x=claim(0), y=claim(10))]
     c1, c2 = sensitivity(tpl, build_matrix(tpl, ends))
-    ((change,),) = [c1.changes]
+    (change,) = c1.changes
     assert (change.share, change.before, change.after) == (pytest.approx(0.5), "y", "x")
     assert sensitivity_sentence(c1, "x", NAMES) == (
         "Changing how much you care about Quality would not change the winner (x) unless it "
