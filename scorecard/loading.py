@@ -381,8 +381,8 @@ def _field_names(root: type[BaseModel]) -> tuple[str, ...]:
 
 
 def _clean_loc(data: Any, loc: tuple, names_field: bool) -> tuple:
-    """Keep the parts of a pydantic loc that index into the data (drop union tags). A missing or
-    unknown field is named by the last part even though the data lacks it."""
+    """Keep the parts of a pydantic loc that index into the data (drop union tags). A missing
+    field is named by the last part even though the data lacks it."""
     out: list[Any] = []
     node = data
     for i, part in enumerate(loc):
@@ -494,10 +494,9 @@ def _validate(doc: Document, model: type[BaseModel], data: Any, base: tuple = ()
         reported = [p.loc for p in doc.problems]  # already said by the YAML reader
         errors = exc.errors(include_url=False)
         for error in errors:
-            names = error["type"] in ("missing", "extra_forbidden")
-            loc = (*base, *_clean_loc(data, tuple(error["loc"]), names))
+            loc = (*base, *_clean_loc(data, tuple(error["loc"]), error["type"] == "missing"))
             if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
-                loc = (*loc, error.get("ctx", {}).get("discriminator", "type").strip("'"))
+                loc = (*loc, error["ctx"]["discriminator"].strip("'"))
             if any(loc[: len(r)] == r for r in reported):
                 continue  # inside a value the YAML reader refused
             if error["type"] == "value_error" and any(r[: len(loc)] == loc for r in reported):

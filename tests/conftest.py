@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +32,14 @@ def examples(n: int) -> Any:
     """`n` generated examples for a property test; 10 in a mutation run, where every mutant
     reruns it."""
     return settings(max_examples=10 if MUTATION else n, deadline=None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In make mutate, a mutant's tests run fastest first: the first that fails kills it and
+    ends the run (-x). mutmut passes them in no order, and times each in its first pass."""
+    if "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", ""):
+        seconds = json.loads(Path("mutmut-stats.json").read_text())["duration_by_test"]
+        items.sort(key=lambda item: seconds.get(item.nodeid, 0.0))
 
 
 ROOT = Path(__file__).resolve().parent.parent

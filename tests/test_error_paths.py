@@ -864,6 +864,72 @@ def test_a_template_field_of_the_wrong_kind_says_what_to_write(tmp_path, added, 
     assert at(path, validate([path]).problems) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            GATE,
+            "criterion: c2pa\n    require: {a: 1}",
+            [
+                "39:14: [type] gates[0].require: Input should be a valid boolean; or Input "
+                "should be a valid number; or Input should be a valid list"
+            ],
+            id="each-member-of-a-union-once",
+        ),
+        pytest.param(
+            GATE,
+            "criterion: c2pa\n    require: [1, {a: 1}]",
+            [
+                "39:14: [type] gates[0].require: Input should be a valid boolean; or Input should "
+                "be a valid number",
+                "39:15: [type] gates[0].require[0]: Input should be a valid string (hint: '1' was "
+                'read as 1; put it in quotes: "1")',
+                "39:18: [type] gates[0].require[1]: Input should be a valid string",
+            ],
+            id="two-members-of-a-union",
+        ),
+        pytest.param(
+            GATE,
+            "criterion: c2pa\n    require: '5'",
+            [
+                "39:14: [type] gates[0].require: Input should be a valid boolean, got text '5'; or "
+                "Input should be a valid number, got text '5'; or Input should be a valid list "
+                "(hint: write it without quotes: 5)"
+            ],
+            id="the-first-hint-of-a-union",
+        ),
+        pytest.param(
+            'name: Mini template\nversion: "1"',
+            "name: !!binary aGk=\nversion: [1]",
+            [
+                "3:7: [yaml-tag] name: tag 'tag:yaml.org,2002:binary' is not allowed (hint: use "
+                "plain values: text, numbers, true/false, dates, lists and maps)",
+                "4:10: [type] version: Input should be a valid string",
+            ],
+            id="a-refused-value-then-another-mistake",
+        ),
+    ],
+)
+def test_every_mistake_in_a_file_reads_once(tmp_path, old, new, expected):
+    path = tmp_path / "t.yaml"
+    path.write_text(MINI.replace(old, new, 1))
+    assert at(path, validate([path]).problems) == expected
+
+
+def test_too_few_points_because_one_failed_is_not_said_and_the_next_mistake_is(tmp_path):
+    path = tmp_path / "t.yaml"
+    text = MINI.replace(
+        "{type: linear, worst: 100, best: 0}", "{type: piecewise, points: [[0, 2]]}"
+    )
+    path.write_text(text.replace(GATE, "criterion: c2pa\n    require: {a: 1}"))
+    assert at(path, validate([path]).problems) == [
+        "24:58: [invalid] criteria[0].criteria[1].measure.value_function.points[0][1]: Input "
+        "should be less than or equal to 1",
+        "39:14: [type] gates[0].require: Input should be a valid boolean; or Input should be a "
+        "valid number; or Input should be a valid list",
+    ]
+
+
 def test_an_invalid_template_still_checks_the_ids_its_gates_and_profiles_name(tmp_path):
     path = tmp_path / "t.yaml"
     path.write_text(

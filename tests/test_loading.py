@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from scorecard import loading
 from scorecard.loading import (
+    MAX_DEPTH,
     MAX_FILE_BYTES,
     LoadError,
     dump_yaml,
@@ -24,7 +25,7 @@ from scorecard.loading import (
     read_document,
     validate,
 )
-from scorecard.model import CONFIDENCE_LEVELS, Vendor
+from scorecard.model import CONFIDENCE_LEVELS, Problem, Vendor
 
 INVALID = DATA / "invalid"
 EXPECT = re.compile(r"^# expect: (.+)$", re.M)
@@ -98,6 +99,73 @@ def test_alias_bomb_is_refused_at_once(tmp_path):
     aliases = [p for p in report.problems if p.code == "yaml-alias"]
     assert len(aliases) == 8 * 9  # each use refused, none expanded
     assert (aliases[0].line, aliases[0].field) == (2, "b[0]")
+
+
+def _nested(depth: int, key: str = "x") -> str:
+    return f"{key}: " + "[" * depth + "]" * depth  # the innermost list is `depth` levels down
+
+
+def test_nesting_is_refused_one_level_past_the_limit_once_per_file():
+    assert read_document("ok.yaml", _nested(MAX_DEPTH) + "\n").problems == []
+    assert (
+        read_document("ok.yaml", "x: " + "{a: " * (MAX_DEPTH - 1) + "{}" + "}" * 49).problems == []
+    )
+    doc = read_document("deep.yaml", _nested(MAX_DEPTH + 1) + "\n" + _nested(60, "y") + "\n")
+    assert doc.problems == [
+        Problem(
+            "too-deep",
+            f"maps and lists are nested more than {MAX_DEPTH} levels deep",
+            ("x",) + (0,) * (MAX_DEPTH - 1),
+            "no Scorecard file needs this; look for unclosed brackets",
+            "deep.yaml",
+            1,
+            4 + MAX_DEPTH,  # the 51st bracket
+        )
+    ]
+    inner = doc.data["x"]
+    for _ in range(MAX_DEPTH - 1):
+        (inner,) = inner
+    assert inner == [None]  # kept up to the limit; what is past it is left out
+
+
+def test_reading_reports_every_tagged_collection_key_and_repeat():
+    text = "a: !!set {b: null}\nc: !!omap [d: 1]\n? [e]\n: 1\nf: 1\nf: 2\ng: 3\ng: 4\nh: 5\n"
+    doc = read_document("tags.yaml", text)
+    assert [str(p) for p in doc.problems] == [
+        "tags.yaml:1:4: [yaml-tag] a: tag 'tag:yaml.org,2002:set' is not allowed (hint: use plain "
+        "values: text, numbers, true/false, dates, lists and maps)",
+        "tags.yaml:2:4: [yaml-tag] c: tag 'tag:yaml.org,2002:omap' is not allowed (hint: use "
+        "plain values: text, numbers, true/false, dates, lists and maps)",
+        "tags.yaml:3:3: [yaml-key] keys must be plain text (no merge keys, lists or maps as keys)",
+        "tags.yaml:6:1: [yaml-duplicate-key] f: key 'f' appears twice (first on line 5) (hint: "
+        "remove one; YAML would silently keep only the last)",
+        "tags.yaml:8:1: [yaml-duplicate-key] g: key 'g' appears twice (first on line 7) (hint: "
+        "remove one; YAML would silently keep only the last)",
+    ]
+    assert doc.problems[2].hint == ""
+    assert doc.data == {"a": None, "c": None, "f": 1, "g": 3, "h": 5}
+
+
+def test_a_file_that_cannot_be_read_says_why_exactly(tmp_path):
+    def problems(path, text=None, **limit):
+        return [str(p) for p in read_document(path, text, **limit).problems]
+
+    assert problems("f.yaml", "a: 1\n" * 3, limit=10) == [
+        "f.yaml: [too-large] file is 15 bytes; the limit is 10 (hint: split it, or check that "
+        "this is the file you meant)"
+    ]
+    assert problems("f.yaml", b"a: 1\n\xff") == [
+        "f.yaml: [encoding] not UTF-8 text (invalid start byte at byte 5) (hint: save the file "
+        "as UTF-8)"
+    ]
+    assert problems(tmp_path) == [f"{tmp_path}: [unreadable] Is a directory"]
+    assert problems(tmp_path / "gone.yaml") == [
+        f"{tmp_path / 'gone.yaml'}: [unreadable] No such file or directory"
+    ]
+    assert problems("f.yaml", "a: \x00b\n") == [  # the reader's error has no line
+        "f.yaml: [yaml-syntax] unacceptable character #x0000: control characters are not "
+        'allowed\n  in "<unicode string>", position 3'
+    ]
 
 
 def test_huge_file_is_not_parsed(tmp_path, monkeypatch):
