@@ -473,14 +473,10 @@ class _Values:
     vendors: np.ndarray  # the cells that vary, grouped by vendor: their vendor...
     leaves: np.ndarray  # ...their leaf...
     span: np.ndarray  # ...and the width of their uniform draw (float32)
-    owners: np.ndarray  # vendors that have varying cells, and where each one's block starts
-    starts: np.ndarray
     failed: np.ndarray  # vendors: fail an enabled gate whatever the open questions' answers
     # Open questions (empty unless drawn), grouped by vendor like the varying cells:
     open_vendors: np.ndarray
     open_leaves: np.ndarray
-    open_owners: np.ndarray
-    open_starts: np.ndarray
     open_credit: float  # the share of an answer credited: it would come as a vendor's claim
     answers: _Answers | None
     gate_cells: np.ndarray  # (open question, gate) pairs whose answer decides an open gate
@@ -496,20 +492,13 @@ def _values(
     low = np.clip(matrix.low - spread, 0, 1) * applied.credit
     high = np.clip(matrix.high + spread, 0, 1) * applied.credit
     unknown = np.isnan(low)
-    known = ~unknown
-    if open_questions:
-        known = np.ones_like(known)  # every open question gets an answer in every sample
-    else:
-        fill = {"worst": 0.0, "neutral": 0.5}.get(applied.missing)
-        if fill is not None:
-            low, high, known = (
-                np.where(unknown, fill, low),
-                np.where(unknown, fill, high),
-                np.ones_like(known),
-            )
+    # Read under `exclude` only, where an unknown claim's weight drops out of the score; every
+    # open question drawn gets an answer in every sample.
+    known = np.ones_like(unknown) if open_questions else ~unknown
+    if applied.missing == "neutral" and not open_questions:
+        low, high = np.where(unknown, 0.5, low), np.where(unknown, 0.5, high)
     low, high = np.where(np.isnan(low), 0.0, low), np.where(np.isnan(high), 0.0, high)
     vendors, leaves = np.nonzero(high - low > 0)  # row-major: grouped by vendor
-    owners, starts = np.unique(vendors, return_index=True)
 
     enabled = gates_enabled(template, matrix, options)
     failed = gates_failed(applied, enabled)
@@ -526,7 +515,6 @@ def _values(
         failed = failed & ~drawn
     gate_vendor = np.zeros((len(matrix.vendor_ids), len(gate_cells)), dtype=np.float32)
     gate_vendor[open_v[gate_cells], np.arange(len(gate_cells))] = 1
-    open_owners, open_starts = np.unique(open_v, return_index=True)
     claimed = applied.factors["claimed"] if applied.confidence else 1.0
     return _Values(
         low,
@@ -534,13 +522,9 @@ def _values(
         vendors,
         leaves,
         (high - low)[vendors, leaves].astype(np.float32),
-        owners,
-        starts,
         failed.any(axis=1),
         open_v,
         open_l,
-        open_owners,
-        open_starts,
         claimed,
         _answers(template, matrix) if open_questions and len(open_v) else None,
         gate_cells,

@@ -12,7 +12,14 @@ import time_machine
 import yaml
 from conftest import DATA, claim, leaf, linear, rating, template, vendor
 
-from scorecard.loading import LoadError, load_session, load_vendors, load_workspace, validate
+from scorecard.loading import (
+    LoadError,
+    load_session,
+    load_template,
+    load_vendors,
+    load_workspace,
+    validate,
+)
 from scorecard.model import MAX_VENDORS, Claim, Template
 from scorecard.scoring import (
     FAIL,
@@ -436,6 +443,55 @@ def test_a_logarithmic_measure_refuses_a_value_of_zero(tmp_path):
         "case.yaml:12:12: [measure-mismatch] claims.latency.value: a logarithmic measure needs "
         "values above 0"
     ]
+
+
+OVERLAY = "id: o\nname: O\nversion: '1'\nextends: {}\n"
+MISSING = "1:1: [missing-field] {0}: required field '{0}' is missing"
+
+
+@pytest.mark.parametrize(
+    ("text", "parents", "expected"),
+    [
+        pytest.param(
+            "- a\n- b\n",
+            {},
+            ["1:1: [type] a template is a mapping of fields at the top"],
+            id="list",
+        ),
+        pytest.param(
+            OVERLAY.format("c.yaml"),
+            {"b.yaml": None, "a.yaml": None},
+            [
+                "4:10: [extends-missing] extends: no template 'c.yaml' to extend here (hint: one "
+                "of: a.yaml, b.yaml)"
+            ],
+            id="not-on-offer",
+        ),
+        pytest.param(
+            OVERLAY.format("c.yaml"),
+            {},
+            [
+                "4:10: [extends-missing] extends: no template 'c.yaml' to extend here (hint: one "
+                "of: none)"
+            ],
+            id="none-on-offer",
+        ),
+        pytest.param(
+            "extends: c.yaml\ndescription: !!binary aGk=\n",
+            {},
+            [
+                "2:14: [yaml-tag] description: tag 'tag:yaml.org,2002:binary' is not allowed "
+                "(hint: use plain values: text, numbers, true/false, dates, lists and maps)",
+                *(MISSING.format(name) for name in ("id", "name", "version")),
+            ],
+            id="an-invalid-overlay-goes-no-further",
+        ),
+    ],
+)
+def test_an_uploaded_template_says_what_it_lacks(text, parents, expected):
+    with pytest.raises(LoadError) as caught:
+        load_template("up.yaml", text, parents=parents)
+    assert at(Path("up.yaml"), caught.value.report.problems) == expected
 
 
 def test_extending_an_invalid_template_names_both_files(tmp_path):

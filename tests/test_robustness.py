@@ -157,6 +157,14 @@ def test_acceptabilities_sum_to_one_and_the_seed_reproduces():
     assert acceptability(tpl, matrix, samples=5_000, seed=12) != first
 
 
+def test_acceptability_by_default_draws_10000_samples_around_the_weights_from_seed_0():
+    tpl = two_criteria((3, 1))
+    matrix = build_matrix(tpl, [A, B])
+    default = acceptability(tpl, matrix)
+    assert (default.samples, default.weights, default.seed) == (10_000, "around", 0)
+    assert default == acceptability(tpl, matrix, None, 10_000, "around", 0)
+
+
 def test_uniform_weights_are_uniform_on_the_simplex():
     w = sample_weights(np.random.default_rng(0), 200_000, np.full(3, 1 / 3), "uniform", 1.0)
     assert w.sum(axis=1) == pytest.approx(1.0)
@@ -255,6 +263,25 @@ def test_the_weights_alone_hide_what_the_open_question_decides():
     assert answered.ranks["a"][0] < 0.6 and answered.decisive[0].criterion == "ok"
     # The same weight samples, the open question scored as the policy says: as alone.
     assert answered.weights_only["a"] == pytest.approx(alone.ranks["a"][0], abs=0.01)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_an_open_answer_fails_a_vendor_only_on_a_gate_that_is_enabled(enabled):
+    # B leads on what it has answered (90 against 10), whatever it answers to the gate's
+    # question; a "no" fails the gate, so B ranks first in half the samples, or in all of them
+    # when the gate is off.
+    tpl = template(
+        {"id": "c1", "name": "C1", "weight": 1, "criteria": [leaf("ok", {"type": "boolean"})]},
+        {"id": "c2", "name": "C2", "weight": 3, "criteria": [leaf("y", rating(0, 10))]},
+        gates=[
+            {"id": "ok", "name": "Allowed", "criterion": "ok", "require": True, "enabled": enabled}
+        ],
+        policies={"confidence": {"enabled": False}},
+    )
+    a = vendor("a", ok=claim(True), y=claim(0))
+    b = vendor("b", ok=claim(None, "unknown"), y=claim(10))
+    found = acceptability(tpl, build_matrix(tpl, [a, b]), samples=4_000, first_only=True)
+    assert found.ranks["b"][0] == pytest.approx(0.5 if enabled else 1.0, abs=0.03)
 
 
 @pytest.mark.parametrize(
