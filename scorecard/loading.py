@@ -116,7 +116,9 @@ class Document:
         line, column = self.position(loc, at_key)
         return Problem(code, message, loc, hint, self.path, line, column)
 
-    def position(self, loc: tuple, at_key: bool = False) -> tuple[int | None, int | None]:
+    def position(self, loc: tuple, at_key: bool) -> tuple[int | None, int | None]:
+        """The line and column of `loc`'s key (with `at_key`) or of its value; a missing field
+        is placed at the nearest enclosing value."""
         if at_key and loc in self.keys:
             return self.keys[loc]
         for end in range(len(loc), -1, -1):
@@ -492,7 +494,7 @@ def _validate(doc: Document, model: type[BaseModel], data: Any, base: tuple = ()
     except ValidationError as exc:
         merged: dict[tuple, list[tuple[str, str, str, str]]] = {}
         reported = [p.loc for p in doc.problems]  # already said by the YAML reader
-        errors = exc.errors(include_url=False)
+        errors = exc.errors()
         for error in errors:
             loc = (*base, *_clean_loc(data, tuple(error["loc"]), error["type"] == "missing"))
             if error["type"] in ("union_tag_invalid", "union_tag_not_found"):

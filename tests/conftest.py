@@ -28,7 +28,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 MUTATION = os.environ.get("HYPOTHESIS_PROFILE") == "mutation"
 if MUTATION:  # imported where they are used, in every mutant's process; here, once for all
     import scipy.sparse
-    import scipy.stats
+    import scipy.stats  # noqa: F401
 
 
 def examples(n: int) -> Any:

@@ -469,7 +469,7 @@ MISSING = "1:1: [missing-field] {0}: required field '{0}' is missing"
         ),
         pytest.param(
             OVERLAY.format("c.yaml"),
-            {},
+            None,  # an upload reads no file, though `c.yaml` may be one beside it
             [
                 "4:10: [extends-missing] extends: no template 'c.yaml' to extend here (hint: one "
                 "of: none)"
@@ -492,6 +492,7 @@ def test_an_uploaded_template_says_what_it_lacks(text, parents, expected):
     with pytest.raises(LoadError) as caught:
         load_template("up.yaml", text, parents=parents)
     assert at(Path("up.yaml"), caught.value.report.problems) == expected
+    assert caught.value.report.files == ["up.yaml"]
 
 
 def test_extending_an_invalid_template_names_both_files(tmp_path):
