@@ -973,17 +973,20 @@ def test_every_mistake_in_a_file_reads_once(tmp_path, old, new, expected):
     assert at(path, validate([path]).problems) == expected
 
 
-def test_too_few_points_because_one_failed_is_not_said_and_the_next_mistake_is(tmp_path):
-    path = tmp_path / "t.yaml"
-    text = MINI.replace(
-        "{type: linear, worst: 100, best: 0}", "{type: piecewise, points: [[0, 2]]}"
-    )
-    path.write_text(text.replace(GATE, "criterion: c2pa\n    require: {a: 1}"))
-    assert at(path, validate([path]).problems) == [
-        "24:58: [invalid] criteria[0].criteria[1].measure.value_function.points[0][1]: Input "
-        "should be less than or equal to 1",
-        "39:14: [type] gates[0].require: Input should be a valid boolean; or Input should be a "
+def test_a_list_too_short_only_because_its_items_failed_is_not_said_and_what_follows_is():
+    with pytest.raises(LoadError) as caught:
+        load_template(
+            "t.yaml",
+            "id: t\nname: T\nversion: '1'\ncriteria:\n  - {id: Bad, name: B, measure: {type: "
+            "boolean}}\ngates:\n  - {id: g, name: G, criterion: x, require: {a: 1}}\n",
+        )
+    assert at(Path("t.yaml"), caught.value.report.problems) == [
+        "5:10: [pattern] criteria[0].id: 'Bad' is not a valid id (hint: use lowercase letters, "
+        "digits, '-' and '_', starting with a letter or digit)",
+        "7:45: [type] gates[0].require: Input should be a valid boolean; or Input should be a "
         "valid number; or Input should be a valid list",
+        "7:33: [unknown-criterion] gates[0].criterion: no leaf criterion 'x' in the template "
+        "(hint: known: Bad)",
     ]
 
 
