@@ -569,6 +569,40 @@ def test_reproduce_names_vendor_files_that_no_longer_fit(tmp_path):
     assert found[1] == "w: a file in the record, but not among its vendors"
 
 
+@pytest.mark.parametrize(
+    ("case", "why"),
+    [
+        ("not among its vendors", ["v: a file in the record, but not among its vendors"]),
+        ("invalid", ["invalid now: vendors/v.yaml (1 problem(s))"]),
+        ("another vendor's", ["changed: vendors/v.yaml no longer holds vendor v"]),
+    ],
+)
+def test_reproduce_goes_on_past_a_vendor_it_cannot_score(tmp_path, case, why):
+    record = _small_project(tmp_path)
+    path = tmp_path / "vendors" / "v.yaml"
+    was = path.read_bytes()
+    if case == "not among its vendors":
+        record = _signed(record, session=record.session.model_copy(update={"vendors": ("w",)}))
+    elif case == "invalid":
+        path.write_text("id: [\n")
+    else:
+        path.write_text(path.read_text().replace("id: v", "id: u", 1))
+    changed = (
+        [
+            f"changed: vendors/v.yaml (sha256 was {hashlib.sha256(was).hexdigest()[:12]}…, now "
+            f"{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}…)"
+        ]
+        if path.read_bytes() != was
+        else []
+    )
+    assert reproduce(record, tmp_path) == [
+        *changed,
+        *why,
+        "v: not scored now (its file is missing or invalid)",
+        "w: rank 2 -> 1",  # w, after v, is still read, scored and compared
+    ]
+
+
 def test_reproduce_compares_the_header_and_refuses_a_result_without_a_ranking(tmp_path):
     record = _small_project(tmp_path)
     header = {**record.result, "method": "topsis", "extra": 1}
