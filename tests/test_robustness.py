@@ -450,6 +450,31 @@ def test_a_flip_reads_as_raising_or_lowering_one_criterion():
     assert flip_clause(Flip("x", 0.5, 0.5, "p", "q"), {}).startswith("lowering x")
 
 
+def test_under_exclude_two_vendors_cross_twice_where_a_quadratic_is_zero():
+    # v0 leaves its unknown c1 out. Along G2's share t (G0 and G1 keep their 2:1):
+    #   v0 = (1 + 11t) / (5 (2 + t)),  v1 = (4 + 23t) / 30,
+    # equal where 23t² - 16t + 2 = 0: t = (8 ∓ 3√2) / 23, about 0.163 and 0.532.
+    tpl = template(
+        *(
+            {
+                "id": f"g{j}",
+                "name": f"G{j}",
+                "weight": w,
+                "criteria": [leaf(f"c{j}", rating(0, 10))],
+            }
+            for j, w in enumerate((2, 1, 3))
+        )
+    )
+    v0 = vendor("v0", c0=claim(1), c1=claim(None, "unknown"), c2=claim(8))
+    v1 = vendor("v1", c0=claim(2), c1=claim(0), c2=claim(9))
+    curves = sensitivity(tpl, build_matrix(tpl, [v0, v1]), Options(missing="exclude"))
+    changes = next(c for c in curves if c.criterion == "g2").changes
+    assert [(c.share, c.before, c.after) for c in changes] == [
+        (pytest.approx((8 - 3 * np.sqrt(2)) / 23, abs=1e-12), "v1", "v0"),
+        (pytest.approx((8 + 3 * np.sqrt(2)) / 23, abs=1e-12), "v0", "v1"),
+    ]
+
+
 LEVELS = st.one_of(st.none(), st.integers(0, 10))
 
 
