@@ -24,6 +24,7 @@ from scorecard.robustness import (
     agreement_sentence,
     analyse,
     certainty_sentence,
+    draws,
     flip_clause,
     flip_sentence,
     sample_weights,
@@ -163,6 +164,32 @@ def test_acceptability_by_default_draws_10000_samples_around_the_weights_from_se
     default = acceptability(tpl, matrix)
     assert (default.samples, default.weights, default.seed) == (10_000, "around", 0)
     assert default == acceptability(tpl, matrix, None, 10_000, "around", 0)
+
+
+def test_draws_kept_for_one_weighting_of_sub_criteria_are_not_reused_for_another():
+    # A page redraws only the weights when they change; the values' sums within each top-level
+    # criterion depend on its sub-criteria's weights, so those are summed again.
+    tpl = template(
+        {
+            "id": "c1",
+            "name": "C1",
+            "criteria": [leaf("x", rating(0, 10)), leaf("z", rating(0, 10))],
+        },
+        {"id": "c2", "name": "C2", "criteria": [leaf("y", rating(0, 10))]},
+    )
+    vendors = [
+        vendor("a", x=claim([6, 10], "claimed"), z=claim(1), y=claim(5)),
+        vendor("b", x=claim(2), z=claim([7, 10], "reported"), y=claim(5)),
+    ]
+    matrix = build_matrix(tpl, vendors)
+    drawn, alone = draws(tpl, matrix, samples=2_000), draws(tpl, matrix, samples=2_000)
+    firsts = set()
+    for weights in ({"x": 9, "z": 1}, {"x": 1, "z": 9}, {"x": 9, "z": 1}):
+        options = Options(weights=weights)
+        kept = acceptability(tpl, matrix, options, drawn=drawn, alone=alone)
+        assert kept == acceptability(tpl, matrix, options, samples=2_000)
+        firsts.add(kept.ranks["a"][0])
+    assert len(firsts) == 2  # the weights within C1 decide
 
 
 def test_uniform_weights_are_uniform_on_the_simplex():
