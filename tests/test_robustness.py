@@ -70,6 +70,43 @@ def test_sensitivity_finds_the_exact_crossing():
     assert back.share == pytest.approx(4 / 9, abs=1e-12)
 
 
+def test_a_criterion_with_all_the_weight_shares_the_rest_equally_as_it_falls():
+    # C0 has all the weight; lowering it shares the rest equally between C1 and C2, so with t
+    # C0's share, A = 0.1 + 0.8t and B = 0.6 - 0.1t, as with two criteria: equal at t = 5/9.
+    tpl = template(
+        *(
+            {
+                "id": f"c{j}",
+                "name": f"C{j}",
+                "weight": w,
+                "criteria": [leaf(f"x{j}", rating(0, 10))],
+            }
+            for j, w in enumerate((1, 0, 0))
+        )
+    )
+    a = vendor("a", x0=claim(9), x1=claim(1), x2=claim(1))
+    b = vendor("b", x0=claim(5), x1=claim(6), x2=claim(6))
+    curves = sensitivity(tpl, build_matrix(tpl, [a, b]))
+    assert [
+        (c.criterion, c.current, [(x.share, x.before, x.after) for x in c.changes]) for c in curves
+    ] == [
+        ("c0", 1.0, [(pytest.approx(5 / 9, abs=1e-12), "b", "a")]),
+        # C1 (or C2) takes t from C0 alone: A = 0.9 - 0.8t, B = 0.5 + 0.1t.
+        ("c1", 0.0, [(pytest.approx(4 / 9, abs=1e-12), "a", "b")]),
+        ("c2", 0.0, [(pytest.approx(4 / 9, abs=1e-12), "a", "b")]),
+    ]
+
+
+def test_under_exclude_a_vendor_with_nothing_known_scores_zero_and_never_leads():
+    tpl = two_criteria()
+    matrix = build_matrix(tpl, [vendor("u"), vendor("k", x=claim(3), y=claim(4))])
+    options = Options(missing="exclude")
+    for curve in sensitivity(tpl, matrix, options):
+        assert set(curve.scores["u"]) == {0.0} and curve.changes == ()
+    found = acceptability(tpl, matrix, options, samples=500, open_questions=False)
+    assert found.ranks == {"u": (0.0, 1.0), "k": (1.0, 0.0)}
+
+
 def test_the_smallest_flip_and_its_sentence():
     tpl = two_criteria()
     curves = sensitivity(tpl, build_matrix(tpl, [A, B]))
@@ -190,6 +227,22 @@ def test_draws_kept_for_one_weighting_of_sub_criteria_are_not_reused_for_another
         assert kept == acceptability(tpl, matrix, options, samples=2_000)
         firsts.add(kept.ranks["a"][0])
     assert len(firsts) == 2  # the weights within C1 decide
+
+
+@pytest.mark.parametrize(("missing", "first"), [("worst", 0.0), ("neutral", 1.0)])
+def test_acceptability_scores_an_unanswered_question_as_the_policy_says(missing, first):
+    # O has not answered C1, where K has 4 of 10; both have 5 on C2. Scored as the worst (0),
+    # O never ranks first; as neutral (5 of 10), always.
+    tpl = two_criteria(policies={"confidence": {"enabled": False}})
+    matrix = build_matrix(tpl, [vendor("o", y=claim(5)), vendor("k", x=claim(4), y=claim(5))])
+    options = Options(missing=missing)
+    alone = acceptability(tpl, matrix, options, samples=1_000, open_questions=False)
+    assert (alone.ranks["o"], alone.weights_only) == ((first, 1 - first), None)
+    answered = acceptability(tpl, matrix, options, samples=1_000, first_only=True, central=False)
+    assert answered.weights_only == {"o": first, "k": 1 - first}
+    assert len(answered.ranks["o"]) == len(answered.ranks["k"]) == 1  # the first rank only
+    assert answered.central_weights == answered.confidence == {"o": None, "k": None}
+    assert (answered.vendors, answered.criteria) == (("o", "k"), ("c1", "c2"))
 
 
 def test_uniform_weights_are_uniform_on_the_simplex():
