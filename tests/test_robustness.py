@@ -245,6 +245,36 @@ def test_acceptability_scores_an_unanswered_question_as_the_policy_says(missing,
     assert (answered.vendors, answered.criteria) == (("o", "k"), ("c1", "c2"))
 
 
+@pytest.mark.parametrize("missing", ["worst", "exclude"])
+def test_a_seed_gives_the_figures_it_gave_when_they_were_reviewed(missing, snapshot):
+    """Every figure of one SMAA run, over several batches (the last one short), with ranges,
+    weaker evidence, an open question on a gate and the central weights, as reviewed in
+    __snapshots__/: a change to how samples are drawn or counted shows here."""
+    tpl = template(
+        {
+            "id": "c1",
+            "name": "C1",
+            "criteria": [leaf("x", rating(0, 10)), leaf("z", rating(0, 10))],
+        },
+        {"id": "c2", "name": "C2", "weight": 2, "criteria": [leaf("ok", {"type": "boolean"})]},
+        gates=[{"id": "ok", "name": "OK", "criterion": "ok", "require": True}],
+    )
+    vendors = [
+        vendor("a", x=claim([3, 10], "claimed"), z=claim(4), ok=claim(True, "reported")),
+        vendor("b", x=claim(6), z=claim([2, 9], "reported"), ok=claim(None, "unknown")),
+        vendor("c", x=claim(7, "reported"), ok=claim(True, "claimed")),
+    ]
+    found = acceptability(
+        tpl,
+        build_matrix(tpl, vendors),
+        Options(missing=missing),
+        samples=2_500,
+        seed=5,
+        batch=1_000,
+    )
+    assert found == snapshot
+
+
 def test_uniform_weights_are_uniform_on_the_simplex():
     w = sample_weights(np.random.default_rng(0), 200_000, np.full(3, 1 / 3), "uniform", 1.0)
     assert w.sum(axis=1) == pytest.approx(1.0)
