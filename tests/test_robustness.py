@@ -646,6 +646,21 @@ def _leaf(measure):
     return template(leaf("x", measure)).leaves()[0]
 
 
+def test_an_open_coverage_question_draws_the_options_a_gate_asks_for():
+    # The measure requires "us"; the gate asks for "eu" as well. O leads wherever it passes the
+    # gate, which half of its possible answers (those that cover eu) do.
+    regions = {"type": "coverage", "options": ["us", "eu", "uk"], "required": ["us"]}
+    tpl = template(
+        {"id": "c1", "name": "C1", "weight": 1, "criteria": [leaf("r", regions)]},
+        {"id": "c2", "name": "C2", "weight": 9, "criteria": [leaf("y", rating(0, 10))]},
+        gates=[{"id": "g", "name": "G", "criterion": "r", "require": ["eu"]}],
+        policies={"confidence": {"enabled": False}},
+    )
+    k = vendor("k", r=claim(["us", "eu"]), y=claim(0))
+    found = acceptability(tpl, build_matrix(tpl, [vendor("o", y=claim(10)), k]), samples=4_000)
+    assert found.ranks["o"][0] == pytest.approx(0.5, abs=0.03)
+
+
 def test_the_answers_an_open_question_could_get():
     assert _possible(_leaf(rating(1, 5)), []) == [1, 2, 3, 4, 5]
     assert _possible(_leaf({"type": "boolean"}), []) == [False, True]
