@@ -159,7 +159,7 @@ def _lines(setup: _Setup, k: int) -> tuple[np.ndarray, ...]:
     if setup.exclude:
         c, d = known @ w0, known @ (w1 - w0)
     else:
-        c, d = np.full_like(a, w0.sum()), np.full_like(a, (w1 - w0).sum())
+        c, d = np.ones_like(a), np.zeros_like(a)  # the weights sum to 1 at every share
     return a, b, c, d
 
 

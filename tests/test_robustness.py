@@ -275,6 +275,15 @@ def test_a_seed_gives_the_figures_it_gave_when_they_were_reviewed(missing, snaps
     assert found == snapshot
 
 
+def test_vendors_that_tie_in_every_sample_each_rank_first_half_the_time():
+    found = acceptability(
+        two_criteria(),
+        build_matrix(two_criteria(), [A, A.model_copy(update={"id": "a2"})]),
+        samples=4_000,
+    )
+    assert found.ranks["a"][0] == pytest.approx(0.5, abs=0.03)
+
+
 def test_uniform_weights_are_uniform_on_the_simplex():
     w = sample_weights(np.random.default_rng(0), 200_000, np.full(3, 1 / 3), "uniform", 1.0)
     assert w.sum(axis=1) == pytest.approx(1.0)
