@@ -15,6 +15,7 @@ from scorecard.evidence import gaps, review
 from scorecard.export.profile import vendor_text
 from scorecard.loading import LoadError, load_session, load_workspace, validate
 from scorecard.scoring import Options, ScoringError, score
+from scorecard.session import Session, compare
 
 CONDITIONS = {
     "api": {"name": "Bought through the API", "holds": True},
@@ -44,6 +45,20 @@ def test_a_claim_counts_only_where_its_condition_holds():
     enterprise = score(TPL, [A, B], Options(conditions={"enterprise": True}))
     assert enterprise.row("a").score == pytest.approx(100.0)
     assert enterprise.row("a").rank == 1
+
+
+def test_a_sessions_situation_reaches_its_comparison():
+    session = Session(
+        format="scorecard-session/1",
+        template=TPL,
+        vendors=("a", "b"),
+        conditions={"enterprise": True},
+    )
+    options = session.options(dt.date(2026, 11, 26))
+    assert options.conditions == {"enterprise": True}
+    compared = compare(TPL, [A, B], options)
+    assert compared.result.situation == {"api": True, "enterprise": True}
+    assert compared.result.row("a").score == pytest.approx(100.0)
 
 
 def test_a_gate_whose_evidence_holds_elsewhere_is_open_and_says_why():
