@@ -730,6 +730,42 @@ def test_options_the_engine_cannot_score_are_refused_by_name(options, message):
     assert str(caught.value) == message
 
 
+NAMED = template(
+    leaf("a", rating()),
+    profiles={
+        "legal": {"name": "Legal", "weights": {"a": 1}},
+        "speed": {"name": "S", "weights": {"a": 2}},
+    },
+    conditions={"api": {"name": "API"}},
+)
+
+
+@pytest.mark.parametrize(
+    ("tpl", "options", "message"),
+    [
+        (GATED, Options(profile="legl"), "no profile 'legl' in the template (known: none)"),
+        (NAMED, Options(profile="legl"), "no profile 'legl' in the template (known: legal, speed)"),
+        (
+            GATED,
+            Options(weights={"aa": 1}),
+            "no criterion 'aa' in the template (did you mean 'a'?)",
+        ),
+        (GATED, Options(weights={"zzz": 1}), "no criterion 'zzz' in the template"),
+        (GATED, Options(gates={"gx": False}), "no gate 'gx' (known: available, ga, gb, gc, gd)"),
+        (
+            NAMED,
+            Options(conditions={"apii": True}),
+            "no condition 'apii' in the template (did you mean 'api'?)",
+        ),
+        (NAMED, Options(conditions={"zzz": True}), "no condition 'zzz' in the template"),
+    ],
+)
+def test_options_naming_what_the_template_lacks_are_refused_with_what_it_has(tpl, options, message):
+    with pytest.raises(ScoringError) as caught:
+        evaluate(tpl, build_matrix(tpl, []), options)
+    assert str(caught.value) == message
+
+
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [

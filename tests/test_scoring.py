@@ -254,11 +254,46 @@ def test_a_failing_leader_keeps_its_score_but_ranks_last():
     ]
 
 
+def test_each_method_scores_the_same_utilities_its_own_way():
+    # Utilities (0.9, 0.1) and (0.5, 0.6) at equal weights: the weighted sum gives 50 and 55,
+    # the weighted product sqrt(0.09) = 30 and sqrt(0.3). Under TOPSIS each vendor is the ideal
+    # on one criterion and the anti-ideal on the other: A's closeness is its lead on x over the
+    # two gaps, each column normalised by its length.
+    tpl = template(leaf("x", rating(0, 10)), leaf("y", rating(0, 10)))
+    vendors = [vendor("a", x=claim(9), y=claim(1)), vendor("b", x=claim(5), y=claim(6))]
+
+    def scores(method):
+        rows = score(tpl, vendors, Options(method=method)).rows
+        return {r.vendor: r.score for r in rows}
+
+    assert scores("wsm") == {"a": pytest.approx(50.0), "b": pytest.approx(55.0)}
+    assert scores("wpm") == {"a": pytest.approx(30.0), "b": pytest.approx(100 * math.sqrt(0.3))}
+    x, y = 0.4 / math.sqrt(0.9**2 + 0.5**2), 0.5 / math.sqrt(0.1**2 + 0.6**2)
+    assert scores("topsis") == {
+        "a": pytest.approx(100 * x / (x + y)),
+        "b": pytest.approx(100 * y / (x + y)),
+    }
+
+
+def test_a_result_names_the_criteria_a_vendor_left_unanswered():
+    tpl = template(leaf("x", rating(0, 10)), leaf("y", rating(0, 10)), leaf("z", rating(0, 10)))
+    result = score(
+        tpl,
+        [
+            vendor("a", x=claim(9), y=claim(None, "unknown")),
+            vendor("b", x=claim(1), y=claim(2), z=claim(3)),
+        ],
+    )
+    assert (result.row("a").unknown, result.row("b").unknown) == (("y", "z"), ())
+
+
 def test_a_discontinued_vendor_fails_availability():
     tpl = template(leaf("a", rating()))
     result = score(tpl, [vendor("gone", "discontinued", a=claim(4)), vendor("here", a=claim(1))])
     assert [r.vendor for r in result.rows] == ["here", "gone"]
     assert result.row("gone").failed_gates == ["available"]
+    assert result.row("gone").gates[0].detail == "the vendor has discontinued this service"
+    assert result.row("here").gates[0].detail == ""
     assert result.row("gone").score == 100.0
     assert (
         score(tpl, [vendor("gone", "discontinued")], Options(gates={"available": False}))
@@ -523,8 +558,8 @@ def test_results_are_well_formed(vendors, opts):
 
 def test_the_stale_policy_decides_what_old_evidence_is_worth():
     tpl = template(
+        leaf("ok", {"type": "boolean"}),  # the first column: a gate reads it like any other
         leaf("a", rating()),
-        leaf("ok", {"type": "boolean"}),
         gates=[{"id": "ok", "name": "Allowed", "criterion": "ok", "require": True}],
         policies={"stale_after_days": 100},
     )
@@ -536,7 +571,7 @@ def test_the_stale_policy_decides_what_old_evidence_is_worth():
         return score(tpl, [old, new], Options(as_of=today, **options))
 
     full = run()
-    assert (full.row("old").score, full.row("old").stale) == (100.0, ("a", "ok"))
+    assert (full.row("old").score, full.row("old").stale) == (100.0, ("ok", "a"))
     assert full.row("new").stale == () and full.stale == "full" and full.as_of == today
     assert run(stale="discount").row("old").score == 50.0  # the template's stale_factor, 0.5
     gone = run(stale="unknown").row("old")
