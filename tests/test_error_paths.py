@@ -1156,8 +1156,15 @@ def test_a_vendor_with_a_yaml_mistake_still_has_its_dates_checked(tmp_path):
     (tmp_path / "vendors").mkdir()
     text = ACME.replace("company:", "company: Twice\ncompany:", 1).replace("2026-01-15", "2999-01")
     (tmp_path / "vendors" / "a.yaml").write_text(text)
-    found = _workspace_problems(tmp_path)
-    assert [p.split("] ")[0].split(" [")[1] for p in found] == ["yaml-duplicate-key", "future-date"]
+    with time_machine.travel(dt.date(2026, 11, 26)):
+        found = _workspace_problems(tmp_path)
+    assert found == [
+        "vendors/a.yaml:4:1: [yaml-duplicate-key] company: key 'company' appears twice (first on "
+        "line 3) (hint: remove one; YAML would silently keep only the last)",
+        "vendors/a.yaml:11:87: [future-date] claims.rating_a.sources[0].date: 2999-01 is after "
+        "today (2026-11-26) (hint: a date says when something was published or read; check the "
+        "year)",
+    ]
 
 
 @pytest.mark.parametrize(("count", "capped"), [(MAX_VENDORS, False), (MAX_VENDORS + 1, True)])
