@@ -1130,6 +1130,11 @@ def test_a_workspace_without_vendors_says_so(tmp_path):
     assert _workspace_problems(tmp_path) == [
         "vendors: [no-vendors] no vendor profiles (*.yaml) found"
     ]
+    (tmp_path / "more").mkdir()
+    with pytest.raises(LoadError) as caught:
+        load_workspace(tmp_path / "mini.yaml", [tmp_path / "vendors", tmp_path / "more"])
+    [problem] = caught.value.report.problems
+    assert problem.file == f"{tmp_path / 'vendors'}, {tmp_path / 'more'}"
 
 
 def test_vendors_that_a_buyer_could_not_tell_apart_are_refused(tmp_path):
