@@ -469,7 +469,7 @@ class _Values:
     the drawn cells."""
 
     base: np.ndarray  # vendors x leaves: the lowest utilities (0 where excluded or open)
-    known: np.ndarray  # vendors x leaves, float: 1 where a utility counts
+    known: np.ndarray  # vendors x leaves, float: 1 where a utility is known or drawn
     vendors: np.ndarray  # the cells that vary, grouped by vendor: their vendor...
     leaves: np.ndarray  # ...their leaf...
     span: np.ndarray  # ...and the width of their uniform draw (float32)
