@@ -51,6 +51,21 @@ def two_criteria(weights=(1, 1), **extra):
     )
 
 
+def one_leaf_each(weights):
+    """Top-level criteria g0, g1, ... weighted `weights`, each with one 0-10 rating c0, c1, ..."""
+    return template(
+        *(
+            {
+                "id": f"g{j}",
+                "name": f"G{j}",
+                "weight": w,
+                "criteria": [leaf(f"c{j}", rating(0, 10))],
+            }
+            for j, w in enumerate(weights)
+        )
+    )
+
+
 # A: utilities (0.9, 0.1); B: (0.5, 0.6). With t the share of C1:
 #   A(t) = 0.1 + 0.8 t,  B(t) = 0.6 - 0.1 t,  equal at t = 5/9.
 A = vendor("a", x=claim(9), y=claim(1))
@@ -71,29 +86,19 @@ def test_sensitivity_finds_the_exact_crossing():
 
 
 def test_a_criterion_with_all_the_weight_shares_the_rest_equally_as_it_falls():
-    # C0 has all the weight; lowering it shares the rest equally between C1 and C2, so with t
-    # C0's share, A = 0.1 + 0.8t and B = 0.6 - 0.1t, as with two criteria: equal at t = 5/9.
-    tpl = template(
-        *(
-            {
-                "id": f"c{j}",
-                "name": f"C{j}",
-                "weight": w,
-                "criteria": [leaf(f"x{j}", rating(0, 10))],
-            }
-            for j, w in enumerate((1, 0, 0))
-        )
-    )
-    a = vendor("a", x0=claim(9), x1=claim(1), x2=claim(1))
-    b = vendor("b", x0=claim(5), x1=claim(6), x2=claim(6))
+    # G0 has all the weight; lowering it shares the rest equally between G1 and G2, so with t
+    # G0's share, A = 0.1 + 0.8t and B = 0.6 - 0.1t, as with two criteria: equal at t = 5/9.
+    tpl = one_leaf_each((1, 0, 0))
+    a = vendor("a", c0=claim(9), c1=claim(1), c2=claim(1))
+    b = vendor("b", c0=claim(5), c1=claim(6), c2=claim(6))
     curves = sensitivity(tpl, build_matrix(tpl, [a, b]))
     assert [
         (c.criterion, c.current, [(x.share, x.before, x.after) for x in c.changes]) for c in curves
     ] == [
-        ("c0", 1.0, [(pytest.approx(5 / 9, abs=1e-12), "b", "a")]),
-        # C1 (or C2) takes t from C0 alone: A = 0.9 - 0.8t, B = 0.5 + 0.1t.
-        ("c1", 0.0, [(pytest.approx(4 / 9, abs=1e-12), "a", "b")]),
-        ("c2", 0.0, [(pytest.approx(4 / 9, abs=1e-12), "a", "b")]),
+        ("g0", 1.0, [(pytest.approx(5 / 9, abs=1e-12), "b", "a")]),
+        # G1 (or G2) takes t from G0 alone: A = 0.9 - 0.8t, B = 0.5 + 0.1t.
+        ("g1", 0.0, [(pytest.approx(4 / 9, abs=1e-12), "a", "b")]),
+        ("g2", 0.0, [(pytest.approx(4 / 9, abs=1e-12), "a", "b")]),
     ]
 
 
@@ -573,17 +578,7 @@ def test_under_exclude_two_vendors_cross_twice_where_a_quadratic_is_zero():
     # v0 leaves its unknown c1 out. Along G2's share t (G0 and G1 keep their 2:1):
     #   v0 = (1 + 11t) / (5 (2 + t)),  v1 = (4 + 23t) / 30,
     # equal where 23t² - 16t + 2 = 0: t = (8 ∓ 3√2) / 23, about 0.163 and 0.532.
-    tpl = template(
-        *(
-            {
-                "id": f"g{j}",
-                "name": f"G{j}",
-                "weight": w,
-                "criteria": [leaf(f"c{j}", rating(0, 10))],
-            }
-            for j, w in enumerate((2, 1, 3))
-        )
-    )
+    tpl = one_leaf_each((2, 1, 3))
     v0 = vendor("v0", c0=claim(1), c1=claim(None, "unknown"), c2=claim(8))
     v1 = vendor("v1", c0=claim(2), c1=claim(0), c2=claim(9))
     curves = sensitivity(tpl, build_matrix(tpl, [v0, v1]), Options(missing="exclude"))
@@ -608,17 +603,7 @@ def test_the_exact_leader_changes_match_a_fine_walk_along_each_weight(levels, we
     share, and vendors cross where a quadratic is zero), the leader between two exact changes is
     the one the scores give at that share, found by rescoring. A weight of 0 on the others
     shares the rest equally among them, as the Weights page does."""
-    tpl = template(
-        *(
-            {
-                "id": f"g{j}",
-                "name": f"G{j}",
-                "weight": w,
-                "criteria": [leaf(f"c{j}", rating(0, 10))],
-            }
-            for j, w in enumerate(weights)
-        )
-    )
+    tpl = one_leaf_each(weights)
     vendors = [
         vendor(
             f"v{i}",
