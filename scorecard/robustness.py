@@ -168,7 +168,12 @@ def _leader_changes(setup: _Setup, k: int) -> list[tuple[float, int, int]]:
 
     Walks along the share: while a vendor leads, only a crossing with it can end its lead, and
     two vendors' scores are equal where (a_i + b_i t)(c_j + d_j t) = (a_j + b_j t)(c_i + d_i t),
-    a quadratic in t. Each step costs one pass over the vendors, not over every pair."""
+    a quadratic in t. Each step costs one pass over the vendors, not over every pair.
+
+    Of the two roots, only (-q1 - sqrt(disc)) / (2 q2) can end a lead: q2 t² + q1 t + q0 is the
+    leader's score minus the other's (times both denominators), positive just after t. With q2 > 0
+    it is positive outside the roots, so t lies before the smaller root, which is that one; with
+    q2 < 0 it is positive between them, and the lead ends at the larger root, again that one."""
     a, b, c, d = _lines(setup, k)
     eligible = setup.passed if setup.passed.any() else np.ones_like(setup.passed)
 
@@ -189,15 +194,13 @@ def _leader_changes(setup: _Setup, k: int) -> list[tuple[float, int, int]]:
         q0 = a[i] * c - a * c[i]
         with np.errstate(invalid="ignore", divide="ignore"):
             disc = np.where(np.abs(q2) > EPS, q1**2 - 4 * q2 * q0, -1.0)
-            root = np.sqrt(np.maximum(disc, 0.0))
             roots = np.concatenate(
                 [
-                    np.where(disc >= 0, (-q1 - root) / (2 * q2), np.nan),
-                    np.where(disc >= 0, (-q1 + root) / (2 * q2), np.nan),
+                    np.where(disc >= 0, (-q1 - np.sqrt(np.maximum(disc, 0.0))) / (2 * q2), np.nan),
                     np.where((np.abs(q2) <= EPS) & (np.abs(q1) > EPS), -q0 / q1, np.nan),
                 ]
             )
-        roots = roots[np.tile(eligible, 3) & (roots > t + EPS) & (roots < 1 - EPS)]
+        roots = roots[np.tile(eligible, 2) & (roots > t + EPS) & (roots < 1 - EPS)]
         if not roots.size:
             return changes
         t = float(roots.min())
