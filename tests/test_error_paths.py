@@ -1185,6 +1185,20 @@ def test_a_workspace_holds_at_most_the_vendor_limit(tmp_path, count, capped):
     assert (cap in _workspace_problems(tmp_path)) is capped
 
 
+def test_the_vendor_limit_counts_the_profiles_of_every_folder_and_names_them(tmp_path):
+    (tmp_path / "mini.yaml").write_text(MINI)
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for folder, count in zip(folders, (MAX_VENDORS // 2, MAX_VENDORS // 2 + 1), strict=True):
+        folder.mkdir()
+        for i in range(count):
+            (folder / f"v{i:03}.yaml").write_text("- not a profile\n")
+    with pytest.raises(LoadError) as caught:
+        load_workspace(tmp_path / "mini.yaml", folders)
+    [cap] = [p for p in caught.value.report.problems if p.code == "too-many-vendors"]
+    assert cap.file == f"{folders[0]}, {folders[1]}"
+    assert cap.message.startswith(f"{2 * (MAX_VENDORS // 2) + 1:,} vendor profiles")
+
+
 COVER = {"type": "coverage", "options": ["eu", "uk", "us"], "required": ["eu", "uk"]}
 
 

@@ -33,7 +33,9 @@ from scorecard.robustness import (
     smallest_flip,
 )
 from scorecard.scoring import (
+    ZERO_WEIGHTS,
     Options,
+    ScoringError,
     build_matrix,
     score,
     set_share,
@@ -556,6 +558,16 @@ def test_a_tie_at_the_chosen_weights_is_a_limit_on_the_side_the_leader_loses():
         "Changing how much you care about Price would not change the winner (x) unless it "
         "counts for more than 50% of the weight (now 50%)."
     )
+
+
+def test_every_analysis_refuses_weights_that_are_all_zero():
+    tpl = two_criteria()
+    matrix = build_matrix(tpl, [A, B])
+    zero = Options(weights={"c1": 0, "c2": 0})
+    for analysis in (sensitivity, acceptability):
+        with pytest.raises(ScoringError) as raised:
+            analysis(tpl, matrix, zero)
+        assert str(raised.value) == ZERO_WEIGHTS
 
 
 def test_analyse_samples_ten_thousand_weightings_around_the_chosen_ones_by_default():
