@@ -37,7 +37,7 @@ from scorecard.scoring import (
     Options,
     ScoringError,
     build_matrix,
-    score,
+    evaluate,
     set_share,
     topsis,
     weighted_product,
@@ -153,6 +153,21 @@ def test_a_vendor_failing_a_gate_never_leads():
     assert flip_sentence(smallest_flip(curves), {}) == (
         "No change of a single criterion's weight changes the leader."
     )
+
+
+def test_when_every_vendor_fails_a_gate_the_leader_still_changes_among_them():
+    tpl = two_criteria(gates=[{"id": "g", "name": "G", "criterion": "y", "require": 7}])
+    curves = {c.criterion: c for c in sensitivity(tpl, build_matrix(tpl, [A, B]))}
+    (change,) = curves["c1"].changes  # both fail (y = 1 and 6): ranked as if no gate
+    assert (change.share, change.before, change.after) == (pytest.approx(5 / 9), "b", "a")
+
+
+def test_under_exclude_a_vendor_with_nothing_known_never_leads():
+    tpl = two_criteria()
+    blank = vendor("blank", x=claim(None, "unknown"), y=claim(None, "unknown"))
+    curves = sensitivity(tpl, build_matrix(tpl, [blank, A, B]), Options(missing="exclude"))
+    (change,) = next(c for c in curves if c.criterion == "c1").changes
+    assert (change.share, change.before, change.after) == (pytest.approx(5 / 9), "b", "a")
 
 
 def test_smaa_matches_the_closed_form_first_rank_probability():
@@ -594,8 +609,11 @@ def test_under_exclude_two_vendors_cross_twice_where_a_quadratic_is_zero():
     v0 = vendor("v0", c0=claim(1), c1=claim(None, "unknown"), c2=claim(8))
     v1 = vendor("v1", c0=claim(2), c1=claim(0), c2=claim(9))
     curves = sensitivity(tpl, build_matrix(tpl, [v0, v1]), Options(missing="exclude"))
-    changes = next(c for c in curves if c.criterion == "g2").changes
-    assert [(c.share, c.before, c.after) for c in changes] == [
+    curve = next(c for c in curves if c.criterion == "g2")
+    # The curves follow the same scores: at t = 0, v0 = 1/10 and v1 = 4/30; at t = 1, 8/10 and 9/10.
+    ends = {v: (scores[0], scores[-1]) for v, scores in curve.scores.items()}
+    assert ends == {"v0": pytest.approx((10, 80)), "v1": pytest.approx((40 / 3, 90))}
+    assert [(c.share, c.before, c.after) for c in curve.changes] == [
         (pytest.approx((8 - 3 * np.sqrt(2)) / 23, abs=1e-12), "v1", "v0"),
         (pytest.approx((8 + 3 * np.sqrt(2)) / 23, abs=1e-12), "v0", "v1"),
     ]
@@ -637,7 +655,7 @@ def test_the_exact_leader_changes_match_a_fine_walk_along_each_weight(levels, we
             if any(abs(t - c) < 1e-6 for c in cuts):
                 continue
             shares = set_share(base, curve.criterion, 100 * t)
-            rows = score(tpl, vendors, replace(options, weights=shares)).rows
+            rows = evaluate(tpl, matrix, replace(options, weights=shares)).rows
             best = max(r.score for r in rows)
             top = {r.vendor for r in rows if abs(r.score - best) < 1e-7}
             if leaders:
