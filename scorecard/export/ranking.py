@@ -47,7 +47,7 @@ def ranking(result: Result, detail: bool = False) -> dict[str, Any]:
     digits = None if detail else 6
     rows = [_row(row, digits) for row in result.rows]
     if detail:
-        for out, row in zip(rows, result.rows, strict=True):
+        for out, row in zip(rows, result.rows, strict=True):  # pragma: no mutate (strict)
             out["gates"] = [
                 {"id": g.id, "outcome": g.outcome, "detail": g.detail, "enabled": g.enabled}
                 for g in row.gates

@@ -118,7 +118,7 @@ def _differences(then: Any, now: Any, where: str) -> list[str]:
     if isinstance(then, list) and isinstance(now, list) and len(then) == len(now):
         return [
             d
-            for i, (a, b) in enumerate(zip(then, now, strict=True))
+            for i, (a, b) in enumerate(zip(then, now, strict=True))  # pragma: no mutate (strict)
             for d in _differences(a, b, f"{where}[{i}]")
         ]
     numbers = (int, float)
