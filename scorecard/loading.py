@@ -30,6 +30,7 @@ from scorecard.model import (
     MAX_VENDORS,
     Claim,
     Problem,
+    Response,
     Template,
     TemplateOverlay,
     Vendor,
@@ -38,10 +39,12 @@ from scorecard.model import (
     check_sources,
     check_template,
     check_weight_ids,
+    earliest_day,
     name_key,
     nearest,
     unknown,
 )
+from scorecard.rfi import Layer, layer
 from scorecard.session import DecisionRecord, Session, check_session
 
 MAX_FILE_BYTES = 1_000_000
@@ -730,13 +733,76 @@ def _vendor(doc: Document) -> Vendor | None:
     return None if doc.problems else vendor
 
 
-def _vendors(
-    docs: Iterable[Document], templates: list[Template]
-) -> tuple[list[tuple[Document, Vendor | None]], list[Problem]]:
-    """Validate vendor documents, check them across files, and collect every problem."""
-    pairs = [(doc, _vendor(doc)) for doc in docs]
+@dataclass
+class _Vendors:
+    """Vendor profiles and the questionnaire responses beside them, read and checked."""
+
+    pairs: list[tuple[Document, Vendor | None]]  # each profile, its answers layered over it
+    responses: list[tuple[Document, Response | None]]
+    layers: dict[str, tuple[Layer, ...]]  # vendor id -> what its answers changed
+    problems: list[Problem]
+
+
+def _vendors(docs: Iterable[Document], templates: list[Template]) -> _Vendors:
+    """Validate vendor documents and responses, check them across files, layer the answers
+    over the profiles, and collect every problem."""
+    docs = list(docs)
+    pairs = [(doc, _vendor(doc)) for doc in docs if not is_response(doc.data)]
     _check_vendors(pairs, templates)
-    return pairs, [p for doc, _ in pairs for p in doc.problems]
+    known = {v.id: v for _, v in pairs if v is not None}
+    responses = [(doc, _response(doc, known, templates)) for doc in docs if is_response(doc.data)]
+    problems = [p for doc, _ in [*pairs, *responses] for p in doc.problems]
+    layers: dict[str, tuple[Layer, ...]] = {}
+    if not problems:
+        for i, (doc, vendor) in enumerate(pairs):
+            answers = [
+                r for _, r in responses if r is not None and vendor and r.vendor == vendor.id
+            ]
+            if vendor is not None and answers:
+                merged, found = layer(vendor, answers)
+                pairs[i] = (doc, merged)
+                layers[vendor.id] = tuple(found)
+    return _Vendors(pairs, responses, layers, problems)
+
+
+def is_response(data: Any) -> bool:
+    """Whether a file is a vendor's answers to a questionnaire (`responses/<vendor>/*.yaml`)."""
+    return isinstance(data, dict) and "answers" in data and "questionnaire" in data
+
+
+def _response(
+    doc: Document, vendors: Mapping[str, Vendor], templates: list[Template]
+) -> Response | None:
+    """A response file: valid, for a vendor on hand and a template on hand, with answers that
+    fit their criteria, and not dated after today."""
+    response = _validate(doc, Response, doc.data)
+    if response is None:
+        return None
+    if response.vendor not in vendors:
+        doc.problems.append(
+            doc.locate(
+                unknown(("vendor",), response.vendor, list(vendors), "vendor", "unknown-vendor")
+            )
+        )
+    matching = [t for t in templates if t.id == response.template]
+    if templates and not matching:
+        doc.problems.append(
+            doc.problem(
+                "other-template",
+                f"answers to the criteria {response.template!r}, which are not loaded",
+                ("template",),
+                f"loaded: {', '.join(t.id for t in templates)}",
+            )
+        )
+    claims = {key: Claim.model_construct(value=a.value) for key, a in response.answers.items()}
+    for problem in check_claims(claims, matching):
+        loc = ("answers", *problem.loc[1:2], "value")
+        doc.problems.append(doc.problem(problem.code, problem.message, loc, problem.hint))
+    if earliest_day(response.received) > dt.date.today():
+        doc.problems.append(
+            doc.problem("future-date", "the answers are dated after today", ("received",))
+        )
+    return None if doc.problems else response
 
 
 def _check_vendors(pairs: list[tuple[Document, Vendor | None]], templates: list[Template]) -> None:
@@ -814,10 +880,10 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 def load_vendors(paths: Iterable[str | Path], template: Template) -> list[Vendor]:
     """Load vendor profiles (files or folders), checked against `template`; raise on any problem."""
     files = expand(paths)
-    pairs, problems = _vendors(map(read_document, files), [template])
-    if problems:
-        raise LoadError(Report(problems, [str(f) for f in files]))
-    return [vendor for _, vendor in pairs if vendor is not None]
+    found = _vendors(map(read_document, files), [template])
+    if found.problems:
+        raise LoadError(Report(found.problems, [str(f) for f in files]))
+    return [vendor for _, vendor in found.pairs if vendor is not None]
 
 
 @dataclass(frozen=True)
@@ -828,6 +894,9 @@ class Workspace:
     vendors: tuple[Vendor, ...]
     files: dict[str, str] = field(default_factory=dict)  # path -> SHA-256, template chain first
     vendor_files: dict[str, str] = field(default_factory=dict)  # vendor id -> path
+    #: Vendor id -> the answers it gave to questionnaires, oldest first, and what they changed.
+    responses: dict[str, tuple[Response, ...]] = field(default_factory=dict)
+    layers: dict[str, tuple[Layer, ...]] = field(default_factory=dict)
 
 
 def load_workspace(
@@ -837,31 +906,36 @@ def load_workspace(
     hashes: dict[str, str] = {}
     loaded, problems = _template(Path(template), files=hashes)
     files = expand(vendors)
-    pairs, found = _vendors(map(read_document, files), [loaded] if loaded else [])
-    problems += found
+    found = _vendors(map(read_document, files), [loaded] if loaded else [])
+    problems += found.problems
     if not files:
         problems.append(
             Problem(
                 "no-vendors", "no vendor profiles (*.yaml) found", file=", ".join(map(str, vendors))
             )
         )
-    if len(files) > MAX_VENDORS:
+    if len(found.pairs) > MAX_VENDORS:
         problems.append(
             Problem(
                 "too-many-vendors",
-                f"{len(files):,} vendor profiles; the limit is {MAX_VENDORS:,}",
+                f"{len(found.pairs):,} vendor profiles; the limit is {MAX_VENDORS:,}",
                 file=", ".join(map(str, vendors)),
                 hint="compare a shortlist: put the others in another folder",
             )
         )
     if problems or loaded is None:
         raise LoadError(Report(problems, [str(template), *map(str, files)]))
-    hashes.update({doc.path: doc.sha256 for doc, _ in pairs})
+    hashes.update({doc.path: doc.sha256 for doc, _ in [*found.pairs, *found.responses]})
+    responses: dict[str, list[Response]] = {}
+    for _, response in sorted(found.responses, key=lambda pair: pair[1].received):
+        responses.setdefault(response.vendor, []).append(response)
     return Workspace(
         loaded,
-        tuple(v for _, v in pairs if v is not None),
+        tuple(v for _, v in found.pairs if v is not None),
         hashes,
-        {v.id: doc.path for doc, v in pairs if v is not None},
+        {v.id: doc.path for doc, v in found.pairs if v is not None},
+        {key: tuple(answers) for key, answers in responses.items()},
+        found.layers,
     )
 
 
@@ -932,7 +1006,7 @@ def validate(paths: Iterable[str | Path]) -> Report:
         report.problems += problems
         if template is not None:
             templates.append(template)
-    report.problems += _vendors(vendor_docs, templates)[1]
+    report.problems += _vendors(vendor_docs, templates).problems
     report.problems = list(dict.fromkeys(report.problems))  # a base is read by each overlay
     if not files:
         report.problems.append(

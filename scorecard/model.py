@@ -477,7 +477,7 @@ class TemplateOverlay(FrozenModel):
 
 
 #: What kind of document a source is. `vendor` and `filing` are primary sources.
-SourceKind = Literal["vendor", "filing", "media", "third-party", "buyer"]
+SourceKind = Literal["vendor", "filing", "media", "third-party", "buyer", "vendor-response"]
 #: The source kinds that can carry each level: a level is no stronger than its best source.
 LEVEL_NEEDS: dict[str, tuple[str, ...]] = {
     "verified": ("buyer", "vendor", "filing"),
@@ -501,7 +501,8 @@ Quote = Annotated[Text, AfterValidator(_short_quote)]
 class Source(FrozenModel):
     """Where a claim comes from. `kind`: `vendor` (its own documents, terms, model pages),
     `filing` (regulatory or exchange), `media` (independent press), `third-party` (resellers,
-    aggregators, analysts, blogs) or `buyer` (the buyer's own pilot or contract). `publisher` is
+    aggregators, analysts, blogs), `buyer` (the buyer's own pilot or contract) or
+    `vendor-response` (the vendor's answer to the buyer's questionnaire). `publisher` is
     whose document it is. `url` is the document's own address; `via` is the address of a copy that
     was read instead (a GitHub copy of terms, a docs mirror), which says that the document itself
     was not read; `url_note` says why there is no address at all. `quote` holds the words the
@@ -694,6 +695,45 @@ class Vendor(FrozenModel):
     claims: dict[Id, Claim] = {}
 
 
+def _full_day(value: str) -> str:
+    if value.count("-") != 2:
+        raise ValueError(f"{value!r}: give the day the answers came, e.g. 2026-11-26")
+    return value
+
+
+class Respondent(FrozenModel):
+    """Who answered a questionnaire for the vendor, as they gave it."""
+
+    name: Text
+    role: Text | None = None
+    email: Text | None = None
+
+
+class Answer(FrozenModel):
+    """A vendor's answer to one question: the value, and where the vendor says it is written."""
+
+    value: Annotated[Any, BeforeValidator(_check_value_shape)]
+    document: Text | None = None  # the document the vendor cites
+    section: Text | None = None  # where in it
+    url: Url | None = None
+    comment: LongText = ""
+
+
+class Response(FrozenModel):
+    """A vendor's answers to a questionnaire (`vendors/responses/<vendor>/<date>.yaml`). They
+    layer over the desk-research profile when it is loaded; the profile itself is never changed.
+    `questionnaire` is the fingerprint of the questions asked, so the answers can be matched to
+    them."""
+
+    vendor: Id
+    template: Id
+    template_version: Text
+    questionnaire: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+    received: Annotated[PartialDate, AfterValidator(_full_day)]
+    respondent: Respondent
+    answers: Annotated[dict[Id, Answer], Field(min_length=1)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Checks across fields and files. Each returns problems located by a field path.
 # ---------------------------------------------------------------------------------------------
@@ -710,6 +750,7 @@ class Problem:
     file: str = ""
     line: int | None = None
     column: int | None = None
+    cell: str = ""  # in a workbook: "Questions!C12"
 
     @property
     def field(self) -> str:
@@ -720,7 +761,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file or "<input>"
-        if self.line is not None:
+        if self.cell:
+            where += f":{self.cell}"
+        elif self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         text = f"{where}: [{self.code}] "
         if self.loc:

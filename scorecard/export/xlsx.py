@@ -118,7 +118,7 @@ class _Book:
         for col, (label, width) in enumerate(columns):
             sheet.write_string(row, col, label, self.head)
             sheet.set_column(col, col, width)
-        sheet.set_row(row, max(_height(label, width) for label, width in columns))
+        sheet.set_row(row, max(row_height(label, width) for label, width in columns))
         sheet.freeze_panes(row + 1, 0)
 
     # -- sheets ----------------------------------------------------------------------------
@@ -272,7 +272,7 @@ class _Book:
         r = 2
         for text, fmt in ((summary.recommendation, self.lead), (summary.certainty, self.wrap)):
             sheet.merge_range(r, 0, r, last, text, fmt)
-            sheet.set_row(r, _height(text, total, 12 if fmt is self.lead else 11))
+            sheet.set_row(r, row_height(text, total, 12 if fmt is self.lead else 11))
             r += 1
         r += 1
         labels = [
@@ -311,14 +311,16 @@ class _Book:
                 self.top,
                 self.wsm_rank[row.vendor],
             )
-            sheet.set_row(i, max(_height(row.name, widths[1]), _height(row.gates_text, widths[3])))
+            sheet.set_row(
+                i, max(row_height(row.name, widths[1]), row_height(row.gates_text, widths[3]))
+            )
         r = top + len(self.rows) + 2
         if summary.questions:
             sheet.write_string(r, 0, "Open questions that matter most", self.bold)
             r += 1
             for question in summary.questions:
                 sheet.merge_range(r, 0, r, last, f"• {question}", self.wrap)
-                sheet.set_row(r, _height(question, total))
+                sheet.set_row(r, row_height(question, total))
                 r += 1
             r += 1
         sheet.write_string(r, 0, "Choices made", self.bold)
@@ -326,7 +328,7 @@ class _Book:
         for label, value in summary.choices:
             sheet.merge_range(r, 0, r, 1, label, self.wrap)
             sheet.merge_range(r, 2, r, last, value, self.wrap)
-            sheet.set_row(r, _height(value, total - widths[0] - widths[1]))
+            sheet.set_row(r, row_height(value, total - widths[0] - widths[1]))
             r += 1
         sheet.write_string(
             r + 1,
@@ -393,13 +395,13 @@ class _Book:
                     # grow them on opening, and text would print over the next row.
                     sheet.set_row(
                         r,
-                        max(_height(t, w) for t, w in zip([*cells, link], widths, strict=True)),
+                        max(row_height(t, w) for t, w in zip([*cells, link], widths, strict=True)),
                     )
                     r += 1
         sheet.autofilter(0, 0, r - 1, len(labels) - 1)
 
 
-def _height(text: str, width: float, size: float = 11) -> float:
+def row_height(text: str, width: float, size: float = 11) -> float:
     """Points a row needs to show `text` wrapped in a column `width` characters wide, in a font
     of `size` points (with a margin: a renderer's font may be a little wider)."""
     per_line = max(1, int(width * 1.05 * 11 / size))  # characters that fit on a line

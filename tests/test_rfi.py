@@ -1,0 +1,584 @@
+"""Questionnaires: which questions go to a vendor, how answers are read back from a filled
+workbook or text form (and every hostile file refused with a located error), and how the
+answers layer over the desk research."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from conftest import ROOT, claim, leaf, linear, rating, template, vendor
+
+from scorecard.export.questionnaire import COLUMN, HEADER_ROW, QUESTIONS, to_xlsx, to_yaml
+from scorecard.loading import dump_yaml, load_workspace, validate
+from scorecard.model import Answer, Claim, Response
+from scorecard.responses import MAX_CELL_CHARS, MAX_ROWS, read_form
+from scorecard.rfi import (
+    LEVEL,
+    NUMBER,
+    YES_NO,
+    AnswerError,
+    Question,
+    answer_claim,
+    layer,
+    questionnaire,
+    read_answer,
+)
+from scorecard.scoring import score
+
+TODAY = dt.date(2026, 11, 27)
+SHIPPED = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
+VENDORS = {v.id: v for v in SHIPPED.vendors}
+OLD = {**claim(10), "sources": [{**claim(10)["sources"][0], "date": "2024-01-01"}]}
+
+
+def tpl():
+    return template(
+        leaf("quality", rating(0, 4), weight=3),
+        leaf("latency", linear(120, 10), weight=2),
+        leaf("terms", {"type": "boolean"}),
+        leaf("regions", {"type": "coverage", "options": ["eu", "us"]}),
+        gates=[{"id": "ok", "name": "Terms allow use", "criterion": "terms", "require": True}],
+    )
+
+
+def test_the_questions_are_the_weak_claims_gates_first_then_by_points():
+    v = vendor(
+        "v",
+        quality=claim(3, "reported"),  # below confirmed
+        latency=OLD,  # stale: from 2024
+        regions=claim(["eu"], "confirmed"),  # confirmed and fresh: not asked
+    )  # terms: unknown, and a gate needs it
+    q = questionnaire(tpl(), v, TODAY)
+    assert [(x.id, x.kind, round(x.points, 2), x.gates) for x in q.questions] == [
+        ("terms", YES_NO, 14.29, ("Terms allow use",)),
+        ("quality", LEVEL, 42.86, ()),
+        ("latency", NUMBER, 28.57, ()),
+    ]
+    assert [x.why for x in q.questions] == [
+        "no evidence yet",
+        "only reported: please confirm with a document",
+        "the evidence is over 365 days old: is it still true?",
+    ]
+    assert q.questions[1].choices == tuple(f"{k} — level {k}" for k in range(5))
+    assert q.questions[1].current == "3 of 0–4 (reported, as of 2026-01-01)"
+    assert (q.questions[2].unit, q.questions[2].minimum) == ("s", 0)
+    everything = questionnaire(tpl(), v, TODAY, everything=True)
+    assert [x.id for x in everything.questions] == [
+        "terms",
+        "quality",
+        "latency",
+        "regions/eu",
+        "regions/us",
+    ]
+    assert everything.questions[-1].why == "please confirm"
+
+
+def test_the_fingerprint_names_the_questions_not_their_order_or_the_day():
+    v = vendor("v")
+    q = questionnaire(tpl(), v, TODAY)
+    again = questionnaire(tpl(), v, TODAY + dt.timedelta(days=3))
+    assert q.fingerprint == again.fingerprint and len(q.fingerprint) == 16
+    other = questionnaire(tpl(), vendor("w"), TODAY)
+    assert other.fingerprint != q.fingerprint
+
+
+def _question(kind, choices=(), unit="", minimum=None):
+    return Question("q", "q", None, "G", "Q", "ask", kind, choices, unit, minimum, "", "", (), 1)
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "expected"),
+    [
+        (YES_NO, "Yes", True),
+        (YES_NO, " no ", False),
+        (YES_NO, True, True),
+        (YES_NO, "FALSE", False),
+        (LEVEL, "3 — level 3", 3),
+        (LEVEL, 2, 2),
+        (LEVEL, 2.0, 2),
+        (LEVEL, "4", 4),
+        (NUMBER, 45, 45),
+        (NUMBER, 0.5, 0.5),
+        (NUMBER, "45 s", 45),  # the question's own unit is a documented tolerance
+        (NUMBER, "45s", 45),
+        (NUMBER, "10-20", [10, 20]),
+        (NUMBER, "10 – 20 s", [10, 20]),
+        (NUMBER, "1e3", 1000),
+    ],
+)
+def test_an_answer_is_read_as_the_claim_value_it_gives(kind, raw, expected):
+    choices = tuple(f"{k} — level {k}" for k in range(5)) if kind == LEVEL else ()
+    assert read_answer(_question(kind, choices, "s", 0), raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "code", "message"),
+    [
+        (YES_NO, "maybe", "not-yes-or-no", "'maybe' is not yes or no"),
+        (LEVEL, "7", "not-a-level", "'7' is not one of the levels 0..4"),
+        (LEVEL, "high", "not-a-level", "'high' is not one of the levels 0..4"),
+        (LEVEL, True, "not-a-level", "True is not one of the levels 0..4"),
+        (NUMBER, "45 min", "not-a-number", "'45 min' is not a number"),
+        (NUMBER, "1,000", "not-a-number", "'1,000' is not a number"),
+        (NUMBER, "20-10", "not-a-number", "the range '20-10' runs backwards"),
+        (NUMBER, "nan", "not-a-number", "'nan' is not a finite number"),
+        (NUMBER, True, "not-a-number", "True is not a number"),
+        (NUMBER, -5, "below-minimum", "-5 s is below the least possible value, 0 s"),
+    ],
+)
+def test_an_answer_that_does_not_fit_says_why(kind, raw, code, message):
+    choices = tuple(f"{k} — level {k}" for k in range(5)) if kind == LEVEL else ()
+    with pytest.raises(AnswerError) as raised:
+        read_answer(_question(kind, choices, "s", 0), raw)
+    assert (raised.value.code, str(raised.value)) == (code, message)
+    assert raised.value.hint
+
+
+def test_a_number_with_thousands_separators_gets_the_hint_to_drop_them():
+    with pytest.raises(AnswerError) as raised:
+        read_answer(_question(NUMBER, unit="s"), "1,000")
+    assert raised.value.hint == (
+        "a number in s alone, e.g. 45, or a range such as 10-20; no thousands separators, and a "
+        "point for decimals"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Filling the workbook as a vendor would, and reading it back
+# ---------------------------------------------------------------------------------------------
+
+
+def _answer_for(question):
+    """A valid answer of each kind: the best level, yes, a number in range."""
+    if question.kind == LEVEL:
+        return question.choices[-1]
+    if question.kind == YES_NO:
+        return "yes"
+    return max(question.minimum or 0, 1) * 3
+
+
+def _fill(q, answers=None, respondent=("Jane Doe", "Head of Sales", "jane@example.com")):
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(q)))
+    sheet = book[QUESTIONS]
+    for row, value in zip((4, 5, 6, 7), (*respondent, "2026-11-26"), strict=True):
+        sheet.cell(row, 3).value = value
+    for i, question in enumerate(q.questions):
+        r = HEADER_ROW + 2 + i
+        assert sheet.cell(r, COLUMN["id"] + 1).value == question.id
+        value = (answers or {}).get(question.id, _answer_for(question))
+        sheet.cell(r, COLUMN["answer"] + 1).value = value
+        sheet.cell(r, COLUMN["evidence"] + 1).value = "https://example.com/terms"
+        sheet.cell(r, COLUMN["section"] + 1).value = "§2"
+        sheet.cell(r, COLUMN["comment"] + 1).value = f"answer to {question.id}"
+    return book
+
+
+def _bytes(book):
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _read(data, name="answers.xlsx"):
+    return read_form(name, data, SHIPPED.template, VENDORS, TODAY)
+
+
+@pytest.mark.parametrize("vendor_id", sorted(VENDORS))
+def test_every_shipped_vendor_round_trips_a_filled_questionnaire(vendor_id, tmp_path):
+    q = questionnaire(SHIPPED.template, VENDORS[vendor_id], TODAY)
+    got = _read(_bytes(_fill(q)))
+    assert (got.problems, got.unanswered, got.vendor) == ([], [], vendor_id)
+    response = got.response
+    assert response.respondent.model_dump() == {
+        "name": "Jane Doe",
+        "role": "Head of Sales",
+        "email": "jane@example.com",
+    }
+    asked = {x.criterion for x in q.questions}
+    assert set(response.answers) == asked
+    for question in q.questions:
+        answer = response.answers[question.criterion]
+        assert (answer.url, answer.section) == ("https://example.com/terms", "§2")
+        if question.option is not None:  # every option answered yes, each with a comment
+            options = [x for x in q.questions if x.criterion == question.criterion]
+            assert answer.value == [x.option for x in options]
+            assert answer.comment == "; ".join(f"{x.option}: answer to {x.id}" for x in options)
+        else:
+            assert answer.value == read_answer(question, _answer_for(question))
+            assert answer.comment == f"answer to {question.id}"
+    # Written beside the profiles, the answers layer over them and the ranking is rescored.
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "vendors", root / "vendors")
+    folder = root / "vendors" / "responses" / vendor_id
+    folder.mkdir(parents=True)
+    (folder / "2026-11-26.yaml").write_text(dump_yaml(response))
+    assert validate([ROOT / "criteria", root / "vendors"]).ok
+    layered = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [root / "vendors"])
+    mine = {x.criterion: x for x in layered.layers[vendor_id]}
+    assert set(mine) == asked
+    merged = {v.id: v for v in layered.vendors}[vendor_id]
+    for key, x in mine.items():
+        desk = VENDORS[vendor_id].claims.get(key)
+        assert x.desk == desk
+        counted = merged.claims[key]
+        if desk is None or desk.value is None or desk.confidence == "unknown":
+            assert x.counts == "answer" and counted.confidence == "claimed"
+            assert counted.sources[0].kind == "vendor-response"
+        else:
+            assert counted == (x.answer if x.counts == "answer" else desk)
+    expected, _ = layer(VENDORS[vendor_id], [response])
+    rescored = score(layered.template, layered.vendors)
+    by_hand = score(
+        SHIPPED.template, [expected if v.id == vendor_id else v for v in SHIPPED.vendors]
+    )
+    assert [(r.vendor, r.score, r.rank) for r in rescored.rows] == [
+        (r.vendor, r.score, r.rank) for r in by_hand.rows
+    ]
+
+
+def test_a_coverage_criterion_is_asked_option_by_option_and_read_as_one_list():
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    options = [x for x in q.questions if x.criterion == "regions"]
+    assert [x.id for x in options] == [f"regions/{o}" for o in ("us", "eu", "uk", "apac", "cn")]
+    answers = {"regions/us": "yes", "regions/eu": "no", "regions/uk": "YES", "regions/apac": "no"}
+    answers["regions/cn"] = "no"
+    got = _read(_bytes(_fill(q, answers)))
+    assert got.response.answers["regions"].value == ["us", "uk"]
+    answers["regions/cn"] = None
+    partial = _read(_bytes(_fill(q, answers)))
+    row = HEADER_ROW + 2 + [x.id for x in q.questions].index("regions/cn")
+    assert [str(p) for p in partial.problems] == [
+        f"answers.xlsx:Questions!G{row}: [partial-answer] regions/cn: 'regions': some options "
+        "are answered and 'cn' is not (hint: answer yes or no for every option, or leave them "
+        "all blank)"
+    ]
+    assert "regions" not in partial.response.answers
+
+
+def test_blank_answers_are_listed_and_the_rest_kept():
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    first, second = q.questions[0].id, q.questions[1].id
+    got = _read(_bytes(_fill(q, {first: None, second: None})))
+    assert got.problems == [] and got.unanswered == [first, second]
+    assert first not in got.response.answers and len(got.response.answers) > 3
+
+
+def test_rows_may_be_reordered_answers_follow_their_question_id():
+    q = questionnaire(SHIPPED.template, VENDORS["runway"], TODAY)
+    book = _fill(q)
+    sheet = book[QUESTIONS]
+    sheet.protection.sheet = False
+    first, last = HEADER_ROW + 2, HEADER_ROW + 1 + len(q.questions)
+    rows = [[c.value for c in sheet[r]] for r in (first, last)]
+    for r, values in zip((first, last), reversed(rows), strict=True):
+        for col, value in enumerate(values, 1):
+            sheet.cell(r, col).value = value
+    got = _read(_bytes(book))
+    assert got.problems == []
+    assert got.response == _read(_bytes(_fill(q))).response
+
+
+def _bad(q, edit, name="answers.xlsx"):
+    book = _fill(q)
+    edit(book)
+    return [str(p) for p in _read(_bytes(book), name).problems]
+
+
+def test_hostile_cells_are_located_errors_and_nothing_partial_is_returned():
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    ids = [x.id for x in q.questions]
+    level = next(i for i, x in enumerate(q.questions) if x.kind == LEVEL)
+    number = next(i for i, x in enumerate(q.questions) if x.kind == NUMBER)
+    r_level, r_number = HEADER_ROW + 2 + level, HEADER_ROW + 2 + number
+
+    def hostile(book):
+        sheet = book[QUESTIONS]
+        sheet.cell(r_level, COLUMN["answer"] + 1).value = "=1+1"
+        sheet.cell(r_number, COLUMN["answer"] + 1).value = "45 min"
+        sheet.cell(r_number, COLUMN["comment"] + 1).value = "x" * (MAX_CELL_CHARS + 1)
+        sheet.cell(r_level, COLUMN["evidence"] + 1).value = '=HYPERLINK("http://evil","x")'
+
+    book = _fill(q)
+    hostile(book)
+    got = _read(_bytes(book))
+    assert sorted(map(str, got.problems)) == sorted(
+        [
+            f"answers.xlsx:Questions!G{r_level}: [formula] {ids[level]}: a formula is not read "
+            "(hint: type the value)",
+            f"answers.xlsx:Questions!I{r_level}: [formula] {ids[level]}: a formula is not read "
+            "(hint: type the value)",
+            f"answers.xlsx:Questions!K{r_number}: [too-long] {ids[number]}: 2,001 characters; the "
+            "limit is 2,000 (hint: shorten it, or cite a document)",
+            f"answers.xlsx:Questions!G{r_number}: [not-a-number] {ids[number]}: '45 min' is not a "
+            "number (hint: a number in s alone, e.g. 45, or a range such as 10-20)",
+        ]
+    )
+    # The answers that are valid are kept apart, for a buyer who chooses to import only them.
+    assert ids[level] not in got.response.answers and ids[number] not in got.response.answers
+    assert len(got.response.answers) == len({x.criterion for x in q.questions}) - 2
+    assert got.unanswered == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda b: setattr(b[QUESTIONS], "title", "Answers"),
+            "answers.xlsx: [missing-sheet] no sheet 'Questions' (sheets: Instructions, Answers, "
+            "Lists, About) (hint: a sheet was renamed or deleted: answer in the workbook as it "
+            "was sent)",
+        ),
+        (
+            lambda b: b["About"].cell(4, 2, "runway"),
+            "answers.xlsx:About!B5: [questions-changed] questionnaire: the questions in this file "
+            "are not the ones that were sent (hint: questions were edited or deleted: answer in "
+            "the file as it was sent)",
+        ),
+        (
+            lambda b: b["About"].cell(3, 2, "0.9"),
+            "answers.xlsx:About!B3: [other-template] template_version: answers to the criteria "
+            "'ai-video-enterprise' version '0.9'; the criteria now are 'ai-video-enterprise' "
+            "version '1.0' (hint: send the vendor a new questionnaire)",
+        ),
+        (
+            lambda b: b["About"].cell(4, 2, "acme"),
+            "answers.xlsx:About!B4: [unknown-vendor] vendor: no vendor 'acme' (hint: the "
+            "vendor's profile must be loaded)",
+        ),
+        (
+            lambda b: setattr(b[QUESTIONS].cell(4, 3), "value", None),
+            "answers.xlsx:Questions!C4: [no-respondent] respondent: who answered? the name is "
+            "empty",
+        ),
+        (
+            lambda b: b[QUESTIONS].cell(7, 3, "2099-01-01"),
+            "answers.xlsx:Questions!C7: [bad-date] received: the date of the answers is "
+            "'2099-01-01' (in the future) (hint: the day you answered, as YYYY-MM-DD)",
+        ),
+        (
+            lambda b: b[QUESTIONS].cell(7, 3, "soon"),
+            "answers.xlsx:Questions!C7: [bad-date] received: the date of the answers is 'soon' "
+            "(hint: the day you answered, as YYYY-MM-DD)",
+        ),
+    ],
+)
+def test_a_workbook_changed_where_it_must_not_be_says_where(edit, expected):
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    assert _bad(q, edit) == [expected]
+
+
+def test_a_deleted_row_or_a_changed_question_id_is_a_located_error():
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    row = HEADER_ROW + 2
+    first = q.questions[0].id
+
+    def rename(book):
+        book[QUESTIONS].cell(row, COLUMN["id"] + 1).value = "comercial_use"
+
+    assert _bad(q, rename) == [
+        f"answers.xlsx:Questions!B{row}: [unknown-question] comercial_use: no question "
+        f"'comercial_use' (hint: did you mean '{first}'?)",
+        f"answers.xlsx: [missing-question] {first}: question '{first}' is not in the file "
+        "(hint: a row was deleted: answer in the file as it was sent)",
+    ]
+
+    def delete(book):
+        book[QUESTIONS].delete_rows(row)
+
+    assert _bad(q, delete) == [
+        f"answers.xlsx: [missing-question] {first}: question '{first}' is not in the file "
+        "(hint: a row was deleted: answer in the file as it was sent)"
+    ]
+
+
+def test_too_many_rows_are_refused_at_the_first_row_past_the_limit():
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    book = _fill(q)
+    sheet = book[QUESTIONS]
+    for r in range(HEADER_ROW + 2 + len(q.questions), HEADER_ROW + 2 + 100_000):
+        sheet.cell(r, 1).value = "x"
+    got = _read(_bytes(book))
+    limit = HEADER_ROW + 2 + MAX_ROWS
+    assert [str(p) for p in got.problems] == [
+        f"answers.xlsx:Questions!A{limit}: [too-many-rows] more than 2,000 rows of questions "
+        "(hint: answer in the workbook as it was sent)"
+    ]
+    assert got.response is None
+
+
+def _zip(parts):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_files_that_are_not_plain_workbooks_are_refused_before_they_are_opened():
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    good = _bytes(_fill(q))
+    archive = zipfile.ZipFile(io.BytesIO(good))
+    parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    macro = _zip({**parts, "xl/vbaProject.bin": b"\0" * 100})
+    linked = _zip({**parts, "xl/externalLinks/externalLink1.xml": b"<x/>"})
+    bomb = _zip({**parts, "xl/media/big.bin": b"\0" * 60_000_000})
+    assert len(bomb) < 1_000_000  # it is small on the wire
+    cases = {
+        ("answers.xlsx", macro): "answers.xlsx: [macro] the workbook contains macros (hint: save "
+        "it as .xlsx without macros)",
+        ("answers.xlsx", linked): "answers.xlsx: [external-link] the workbook links to other "
+        "files (hint: paste the values instead of links to other workbooks)",
+        ("answers.xlsx", bomb): "answers.xlsx: [too-large] the workbook unpacks to more than "
+        "50,000,000 bytes (hint: it is not the questionnaire we sent; send that one back)",
+        ("answers.xlsm", good): "answers.xlsm: [not-xlsx] a .xlsm file is not read (it can "
+        "carry macros, or is an old binary format) (hint: save it as an Excel workbook (.xlsx))",
+        ("answers.xlsx", b"PK\3\4 not really"): "answers.xlsx: [not-xlsx] not an XLSX workbook "
+        "(hint: save it as .xlsx)",
+        ("answers.xlsx", b"x" * 5_000_001): "answers.xlsx: [too-large] file is 5,000,001 bytes; "
+        "the limit is 5,000,000 (hint: a filled questionnaire is small: check that this is the "
+        "file you meant)",
+        ("answers.pdf", good): "answers.pdf: [not-a-questionnaire] expected a .xlsx or .yaml "
+        "questionnaire",
+    }
+    for (name, data), expected in cases.items():
+        got = _read(data, name)
+        assert ([str(p) for p in got.problems], got.response) == ([expected], None), name
+
+
+# ---------------------------------------------------------------------------------------------
+# The text form
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_yaml_form_round_trips_and_locates_its_problems_by_line():
+    q = questionnaire(SHIPPED.template, VENDORS["luma"], TODAY)
+    form = yaml.safe_load(to_yaml(q))
+    form["respondent"] = {"name": "Sam", "role": "CTO", "email": None}
+    form["received"] = "2026-11-25"
+    for question in q.questions:
+        entry = form["answers"][question.id]
+        entry["answer"] = _answer_for(question)
+        entry["document"] = "Luma API terms"
+    got = _read(yaml.safe_dump(form, sort_keys=False).encode(), "luma.yaml")
+    assert (got.problems, got.unanswered) == ([], [])
+    sheet = _read(_bytes(_fill(q))).response
+    assert (got.response.received, got.response.respondent.model_dump()) == (
+        "2026-11-25",
+        {"name": "Sam", "role": "CTO", "email": None},
+    )
+    assert {k: a.value for k, a in got.response.answers.items()} == {
+        k: a.value for k, a in sheet.answers.items()
+    }
+    assert {(a.document, a.url) for a in got.response.answers.values()} == {
+        ("Luma API terms", None)
+    }
+    first = q.questions[0]
+    form["answers"][first.id]["answer"] = "=cmd|' /C calc'!A0"
+    text = yaml.safe_dump(form, sort_keys=False)
+    line, at = next(
+        (i, s.index("=cmd") + 1) for i, s in enumerate(text.splitlines(), 1) if "=cmd" in s
+    )
+    got = _read(text.encode(), "luma.yaml")
+    assert [str(p) for p in got.problems] == [
+        f"luma.yaml:{line}:{at}: [formula] {first.id}: a formula is not read (hint: type the value)"
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Layering
+# ---------------------------------------------------------------------------------------------
+
+
+def _response(value, received="2026-11-26", key="quality"):
+    return Response(
+        vendor="v",
+        template="t",
+        template_version="1",
+        questionnaire="0" * 16,
+        received=received,
+        respondent={"name": "Jane"},
+        answers={key: Answer(value=value, document="Spec sheet", section="§4")},
+    )
+
+
+@pytest.mark.parametrize(
+    ("desk", "counts"),
+    [
+        (None, "answer"),
+        (claim(None, "unknown"), "answer"),
+        (claim(1, "reported"), "desk"),  # a higher grade counts
+        (claim(1, "claimed"), "answer"),  # equal grade: the newer (2026-11-26 > 2026-01-01)
+        ({**claim(1, "claimed"), "as_of": "2026-11-26"}, "desk"),  # equal date: the desk
+        ({**claim(1, "claimed"), "as_of": "2026-12"}, "desk"),  # the desk is newer
+    ],
+)
+def test_the_higher_grade_counts_and_at_equal_grade_the_newer(desk, counts):
+    v = vendor("v", **({"quality": desk} if desk else {}))
+    merged, (found,) = layer(v, [_response(4)])
+    assert found.counts == counts
+    assert merged.claims["quality"] == (found.answer if counts == "answer" else v.claims["quality"])
+    assert found.desk == v.claims.get("quality")
+
+
+def test_an_answer_is_a_claimed_claim_that_names_who_answered_and_the_document():
+    response = _response(4)
+    got = answer_claim(response.answers["quality"], response, "V Inc.")
+    assert got == Claim.model_validate(
+        {
+            "value": 4,
+            "confidence": "claimed",
+            "as_of": "2026-11-26",
+            "note": "Answered by Jane on 2026-11-26.",
+            "sources": [
+                {
+                    "title": "Spec sheet",
+                    "publisher": "V Inc.",
+                    "kind": "vendor-response",
+                    "locator": "§4",
+                    "date": "2026-11-26",
+                }
+            ],
+        }
+    )
+
+
+def test_of_several_responses_the_latest_answer_stands():
+    v = vendor("v")
+    merged, (found,) = layer(v, [_response(4, "2026-11-26"), _response(2, "2026-10-01")])
+    assert merged.claims["quality"].value == 4 and found.answer.as_of == "2026-11-26"
+
+
+def test_a_response_file_that_does_not_fit_is_reported_with_its_lines(tmp_path):
+    shutil.copytree(ROOT / "vendors", tmp_path / "vendors")
+    folder = tmp_path / "vendors" / "responses" / "kling-ai"
+    folder.mkdir(parents=True)
+    good = _read(_bytes(_fill(questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY))))
+    data = good.response.model_dump(mode="json", exclude_defaults=True)
+    data["vendor"] = "klingai"
+    data["answers"]["sla"]["value"] = 9
+    (folder / "2026-11-26.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    report = validate([ROOT / "criteria", tmp_path / "vendors"])
+    text = (folder / "2026-11-26.yaml").read_text().splitlines()
+    vendor_line = next(i for i, s in enumerate(text, 1) if s.startswith("vendor:"))
+    sla = next(i for i, s in enumerate(text) if s.strip() == "sla:")
+    value_line = next(i for i in range(sla, len(text)) if text[i].strip() == "value: 9") + 1
+    assert [str(p).replace(f"{folder}/", "") for p in report.problems] == [
+        f"2026-11-26.yaml:{vendor_line}:9: [unknown-vendor] vendor: no vendor 'klingai' (hint: "
+        "did you mean 'kling-ai'?)",
+        f"2026-11-26.yaml:{value_line}:12: [measure-mismatch] answers.sla.value: rating 9 is not "
+        "a whole level in 0..5 (hint: see the criterion's rubric)",
+    ]
+
+
+def test_the_shipped_data_has_no_responses_yet():
+    assert SHIPPED.responses == {} and SHIPPED.layers == {}
+    assert not (ROOT / "vendors" / "responses").exists() or not any(
+        Path(ROOT / "vendors" / "responses").rglob("*.yaml")
+    )
