@@ -19,6 +19,7 @@ from scorecard import __version__, export
 from scorecard.diff import diff_templates
 from scorecard.evidence import data_report, gaps
 from scorecard.export.profile import gaps_text, report_text, vendor_text
+from scorecard.export.questionnaire import questionnaire_form
 from scorecard.export.record import reproduce
 from scorecard.loading import (
     DEFAULT_TEMPLATE,
@@ -31,6 +32,8 @@ from scorecard.loading import (
     validate,
 )
 from scorecard.model import MAX_WEIGHT, Template, TemplateOverlay, Vendor, nearest
+from scorecard.responses import folder, read_form, save
+from scorecard.rfi import preview, questionnaire, sent_record, status
 from scorecard.scoring import METHODS, Options, ScoringError, build_matrix, score
 from scorecard.session import compare
 
@@ -191,6 +194,39 @@ def _parser() -> argparse.ArgumentParser:
     robust.add_argument("--seed", type=int, default=0, metavar="S")
     robust.add_argument("--format", choices=("table", "json"), default="table")
 
+    rfi = commands.add_parser(
+        "rfi",
+        parents=[scoring],
+        help="questionnaires: write one for a vendor, import its answers, or see where they stand",
+        description="scorecard rfi VENDOR [-o FILE] writes a questionnaire (.xlsx, or .yaml for "
+        "a text form) and records it as sent; scorecard rfi import FILE reads the filled one, "
+        "shows what it would change and keeps the answers beside the profile; scorecard rfi "
+        "status shows, per vendor, what was sent, answered and is still open.",
+    )
+    rfi.add_argument("target", metavar="VENDOR|import|status", nargs="?")
+    rfi.add_argument("file", type=Path, nargs="?", metavar="FILE", help="for import: the file")
+    rfi.add_argument("--all", action="store_true", help="a questionnaire for every vendor")
+    rfi.add_argument(
+        "--all-criteria",
+        action="store_true",
+        help="ask about every criterion, not only the unknown, stale, conditional or weak ones",
+    )
+    rfi.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="the questionnaire's file (with --all: a folder); .xlsx or .yaml",
+    )
+    rfi.add_argument(
+        "--valid-only",
+        action="store_true",
+        help="import the valid answers and list the rest in the response file",
+    )
+    rfi.add_argument(
+        "--dry-run", action="store_true", help="show what an import would change; write nothing"
+    )
+
     again = commands.add_parser("reproduce", help="recompute a decision record from the files")
     again.add_argument("record", type=Path, metavar="RECORD")
 
@@ -277,7 +313,8 @@ def _find_vendor(workspace: Workspace, vendor_id: str) -> Vendor:
 def _vendor(args: argparse.Namespace) -> int:
     workspace = _workspace(args)
     vendor = _find_vendor(workspace, args.vendor_id)
-    sys.stdout.write(vendor_text(workspace.template, vendor, dt.date.today()))
+    layers = workspace.layers.get(vendor.id, ())
+    sys.stdout.write(vendor_text(workspace.template, vendor, dt.date.today(), layers=layers))
     return 0
 
 
@@ -350,6 +387,72 @@ def _robustness(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rfi(args: argparse.Namespace) -> int:
+    workspace = _workspace(args)
+    if args.target == "import":
+        return _rfi_import(args, workspace)
+    if args.target == "status":
+        width = max(len(v.name) for v in workspace.vendors)
+        print(f"{'vendor':<{width}}  questionnaire")
+        for v in workspace.vendors:
+            found = status(v.id, workspace.sent.get(v.id, ()), workspace.responses.get(v.id, ()))
+            print(f"{v.name:<{width}}  {found.text}")
+        return 0
+    if args.all == bool(args.target):
+        raise UsageError("name a vendor (scorecard rfi kling-ai), or say --all")
+    chosen = workspace.vendors if args.all else [_find_vendor(workspace, args.target)]
+    today = dt.date.today()
+    for vendor in chosen:
+        q = questionnaire(workspace.template, vendor, today, _options(args), args.all_criteria)
+        if not q.questions:
+            print(f"nothing to ask {vendor.name}: every claim is confirmed and fresh")
+            continue
+        name = Path(f"questionnaire-{vendor.id}-{today}.xlsx")
+        path = (args.output or Path()) / name if args.all else args.output or name
+        form = questionnaire_form(q, path.suffix.lower())
+        if form is None:
+            raise UsageError(f"{path}: a questionnaire is .xlsx, or .yaml for a text form")
+        export.write_atomic(path, form)
+        kept = save(folder(workspace, vendor.id), sent_record(q), f"sent-{today}")
+        print(f"wrote {path} ({len(q.questions)} questions); recorded as sent in {kept}")
+    return 0
+
+
+def _rfi_import(args: argparse.Namespace, workspace: Workspace) -> int:
+    if args.file is None:
+        raise UsageError("say which file: scorecard rfi import FILE")
+    vendors = {v.id: v for v in workspace.vendors}
+    data = args.file.read_bytes()
+    found = read_form(str(args.file), data, workspace.template, vendors, dt.date.today())
+    for problem in found.problems:
+        print(problem, file=sys.stderr)
+    if found.unanswered:
+        print(f"left blank: {', '.join(found.unanswered)}")
+    response = found.response
+    if response is None:
+        print(f"nothing imported: {len(found.problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"{vendors[response.vendor].name}: {len(response.answers)} answer(s), if imported:")
+    for line in preview(workspace.template, workspace.vendors, response, _options(args)):
+        print(f"  {line}")
+    if found.problems and not args.valid_only:
+        print(
+            f"nothing imported: {len(found.problems)} problem(s); fix them and import again, or "
+            "import the valid answers with --valid-only",
+            file=sys.stderr,
+        )
+        return 1
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    header = [f"From {args.file}."]
+    if found.problems:
+        header += ["Not imported, to fix and import again:", *map(str, found.problems)]
+    kept = save(folder(workspace, response.vendor), response, response.received, header)
+    print(f"wrote {kept}")
+    return 0
+
+
 def _reproduce(args: argparse.Namespace) -> int:
     record = load_record(args.record)
     found = reproduce(record)
@@ -390,6 +493,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "robustness": _robustness,
         "export": _export,
         "reproduce": _reproduce,
+        "rfi": _rfi,
         "template": _template,
         "validate": _validate,
         "score": _score,

@@ -31,6 +31,7 @@ from scorecard.model import (
     Claim,
     Problem,
     Response,
+    Sent,
     Template,
     TemplateOverlay,
     Vendor,
@@ -739,6 +740,7 @@ class _Vendors:
 
     pairs: list[tuple[Document, Vendor | None]]  # each profile, its answers layered over it
     responses: list[tuple[Document, Response | None]]
+    sent: list[tuple[Document, Sent | None]]
     layers: dict[str, tuple[Layer, ...]]  # vendor id -> what its answers changed
     problems: list[Problem]
 
@@ -747,11 +749,14 @@ def _vendors(docs: Iterable[Document], templates: list[Template]) -> _Vendors:
     """Validate vendor documents and responses, check them across files, layer the answers
     over the profiles, and collect every problem."""
     docs = list(docs)
-    pairs = [(doc, _vendor(doc)) for doc in docs if not is_response(doc.data)]
+    pairs = [(doc, _vendor(doc)) for doc in docs if _kind(doc.data) == "vendor"]
     _check_vendors(pairs, templates)
     known = {v.id: v for _, v in pairs if v is not None}
-    responses = [(doc, _response(doc, known, templates)) for doc in docs if is_response(doc.data)]
-    problems = [p for doc, _ in [*pairs, *responses] for p in doc.problems]
+    responses = [
+        (doc, _response(doc, known, templates)) for doc in docs if _kind(doc.data) == "response"
+    ]
+    sent = [(doc, _sent(doc, known)) for doc in docs if _kind(doc.data) == "sent"]
+    problems = [p for doc, _ in [*pairs, *responses, *sent] for p in doc.problems]
     layers: dict[str, tuple[Layer, ...]] = {}
     if not problems:
         for i, (doc, vendor) in enumerate(pairs):
@@ -762,12 +767,24 @@ def _vendors(docs: Iterable[Document], templates: list[Template]) -> _Vendors:
                 merged, found = layer(vendor, answers)
                 pairs[i] = (doc, merged)
                 layers[vendor.id] = tuple(found)
-    return _Vendors(pairs, responses, layers, problems)
+    return _Vendors(pairs, responses, sent, layers, problems)
 
 
-def is_response(data: Any) -> bool:
-    """Whether a file is a vendor's answers to a questionnaire (`responses/<vendor>/*.yaml`)."""
-    return isinstance(data, dict) and "answers" in data and "questionnaire" in data
+def _kind(data: Any) -> str:
+    """What a file beside the vendor profiles is, by the fields it has: a vendor's answers to a
+    questionnaire, the record of one sent (both under `responses/<vendor>/`), or a profile."""
+    if isinstance(data, dict) and "questionnaire" in data:
+        return "response" if "answers" in data else "sent" if "sent" in data else "vendor"
+    return "vendor"
+
+
+def _sent(doc: Document, vendors: Mapping[str, Vendor]) -> Sent | None:
+    sent = _validate(doc, Sent, doc.data)
+    if sent is not None and sent.vendor not in vendors:
+        doc.problems.append(
+            doc.locate(unknown(("vendor",), sent.vendor, list(vendors), "vendor", "unknown-vendor"))
+        )
+    return None if doc.problems else sent
 
 
 def _response(
@@ -894,7 +911,9 @@ class Workspace:
     vendors: tuple[Vendor, ...]
     files: dict[str, str] = field(default_factory=dict)  # path -> SHA-256, template chain first
     vendor_files: dict[str, str] = field(default_factory=dict)  # vendor id -> path
-    #: Vendor id -> the answers it gave to questionnaires, oldest first, and what they changed.
+    #: Vendor id -> the questionnaires sent to it and the answers it gave, oldest first, and
+    #: what the answers changed.
+    sent: dict[str, tuple[Sent, ...]] = field(default_factory=dict)
     responses: dict[str, tuple[Response, ...]] = field(default_factory=dict)
     layers: dict[str, tuple[Layer, ...]] = field(default_factory=dict)
 
@@ -925,18 +944,24 @@ def load_workspace(
         )
     if problems or loaded is None:
         raise LoadError(Report(problems, [str(template), *map(str, files)]))
-    hashes.update({doc.path: doc.sha256 for doc, _ in [*found.pairs, *found.responses]})
-    responses: dict[str, list[Response]] = {}
-    for _, response in sorted(found.responses, key=lambda pair: pair[1].received):
-        responses.setdefault(response.vendor, []).append(response)
+    for doc, _ in [*found.pairs, *found.responses, *found.sent]:
+        hashes[doc.path] = doc.sha256
     return Workspace(
         loaded,
         tuple(v for _, v in found.pairs if v is not None),
         hashes,
         {v.id: doc.path for doc, v in found.pairs if v is not None},
-        {key: tuple(answers) for key, answers in responses.items()},
+        _by_vendor([s for _, s in found.sent], "sent"),
+        _by_vendor([r for _, r in found.responses], "received"),
         found.layers,
     )
+
+
+def _by_vendor(items: list[Any], date: str) -> dict[str, tuple[Any, ...]]:
+    out: dict[str, list[Any]] = {}
+    for item in sorted(items, key=lambda x: getattr(x, date)):
+        out.setdefault(item.vendor, []).append(item)
+    return {key: tuple(found) for key, found in out.items()}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -701,6 +701,11 @@ def _full_day(value: str) -> str:
     return value
 
 
+Day = Annotated[PartialDate, AfterValidator(_full_day)]
+#: Names the questions of one questionnaire: 16 hex digits of their SHA-256.
+Fingerprint = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+
+
 class Respondent(FrozenModel):
     """Who answered a questionnaire for the vendor, as they gave it."""
 
@@ -728,10 +733,22 @@ class Response(FrozenModel):
     vendor: Id
     template: Id
     template_version: Text
-    questionnaire: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
-    received: Annotated[PartialDate, AfterValidator(_full_day)]
+    questionnaire: Fingerprint
+    received: Day
     respondent: Respondent
     answers: Annotated[dict[Id, Answer], Field(min_length=1)]
+
+
+class Sent(FrozenModel):
+    """A questionnaire sent to a vendor (`vendors/responses/<vendor>/sent-<date>.yaml`): when,
+    and which questions, so that the answers still open can be counted."""
+
+    vendor: Id
+    template: Id
+    template_version: Text
+    questionnaire: Fingerprint
+    sent: Day
+    questions: Annotated[tuple[Text, ...], Field(min_length=1, max_length=MAX_CRITERIA * 20)]
 
 
 # ---------------------------------------------------------------------------------------------

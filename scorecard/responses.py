@@ -17,8 +17,9 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -32,12 +33,14 @@ from scorecard.export.questionnaire import (
     QUESTIONS,
     RESPONDENT,
 )
-from scorecard.loading import read_document
+from scorecard.export.ranking import write_atomic
+from scorecard.loading import Workspace, dump_yaml, read_document
 from scorecard.model import (
     Answer,
     Claim,
     Problem,
     Response,
+    Sent,
     Template,
     Vendor,
     check_claim,
@@ -500,3 +503,26 @@ def _answers(
                 rows[0]["evidence"], "invalid", f"{error['msg']}", (questions[0].id,), "shorten it"
             )
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping answers and records of sending beside the profile
+# ---------------------------------------------------------------------------------------------
+
+
+def folder(workspace: Workspace, vendor: str) -> Path:
+    """Where a vendor's answers and records of sending are kept: `responses/<vendor>/` beside
+    its profile, where loading finds them."""
+    return Path(workspace.vendor_files[vendor]).parent / "responses" / vendor
+
+
+def save(where: Path, record: Response | Sent, stem: str, header: Sequence[str] = ()) -> Path:
+    """Write a response or a record of sending as `where/<stem>.yaml` (`<stem>-2.yaml`, ... when
+    that exists), atomically; `header` lines go first, as comments."""
+    where.mkdir(parents=True, exist_ok=True)
+    path, n = where / f"{stem}.yaml", 2
+    while path.exists():
+        path, n = where / f"{stem}-{n}.yaml", n + 1
+    comments = "".join(f"# {line}\n" for line in header)
+    write_atomic(path, comments + dump_yaml(record))
+    return path

@@ -27,6 +27,7 @@ from scorecard.model import (
     NumberMeasure,
     RatingMeasure,
     Response,
+    Sent,
     Source,
     Template,
     Vendor,
@@ -39,6 +40,7 @@ from scorecard.scoring import (
     condition_text,
     global_weights,
     resolve_weights,
+    score,
     situation,
 )
 
@@ -364,3 +366,97 @@ def layer(vendor: Vendor, responses: Sequence[Response]) -> tuple[Vendor, list[L
     claims = dict(vendor.claims)
     claims.update({x.criterion: x.answer for x in layers if x.counts == "answer"})
     return vendor.model_copy(update={"claims": claims}), layers
+
+
+def layer_text(x: Layer, measure: Any) -> str:
+    """'vendor answered: 90 s (claimed, 2026-11-26) — desk research: unknown; the answer counts'."""
+    said = f"{describe_value(x.answer, measure)} (claimed, {x.answer.as_of})"
+    counts = "the answer counts" if x.counts == "answer" else "the desk research counts"
+    return f"vendor answered: {said} — desk research: {_current(x.desk, measure)}; {counts}"
+
+
+def preview(
+    template: Template,
+    vendors: Sequence[Vendor],
+    response: Response,
+    options: Options | None = None,
+) -> list[str]:
+    """What importing `response` would change, in lines a buyer reads before saying yes: each
+    answer and whether it counts, then every vendor whose score or rank moves, and every gate of
+    the answering vendor that opens, closes or passes."""
+    options = options or Options()
+    (vendor,) = [v for v in vendors if v.id == response.vendor]
+    merged, layers = layer(vendor, [response])
+    measures = {leaf.id: leaf.measure for leaf in template.leaves()}
+    lines = [f"{x.criterion}: {layer_text(x, measures[x.criterion])}" for x in layers]
+    before = score(template, vendors, options)
+    after = score(template, [merged if v.id == vendor.id else v for v in vendors], options)
+    for row in after.rows:
+        then = before.row(row.vendor)
+        if (round(then.score, 1), then.rank) != (round(row.score, 1), row.rank):
+            lines.append(
+                f"{row.name}: {then.score:.1f} -> {row.score:.1f} points, rank {then.rank} -> "
+                f"{row.rank}"
+            )
+    gates = {g.id: g for g in before.row(vendor.id).gates}
+    for gate in after.row(vendor.id).gates:
+        if gate.enabled and gate.outcome != gates[gate.id].outcome:
+            lines.append(
+                f"{vendor.name}: gate {gate.name}: {gates[gate.id].outcome} -> {gate.outcome}"
+            )
+    return lines
+
+
+def sent_record(q: Questionnaire) -> Sent:
+    """The record of sending `q`: kept beside the vendor's answers, it is what `status` counts
+    the open questions from."""
+    return Sent(
+        vendor=q.vendor,
+        template=q.template,
+        template_version=q.template_version,
+        questionnaire=q.fingerprint,
+        sent=q.created,
+        questions=tuple(x.id for x in q.questions),
+    )
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where a vendor's questionnaire stands."""
+
+    vendor: str
+    sent: str | None  # the day the latest was sent
+    asked: int  # questions in it
+    answered: str | None  # the day of the latest answers
+    answers: int  # criteria answered, in every response
+    open: int  # questions of the latest questionnaire with no answer since it was sent
+
+    @property
+    def text(self) -> str:
+        """'sent 2026-11-20; answered 2026-11-26 (24); 5 open' for a table cell."""
+        if self.sent is None and self.answered is None:
+            return "not sent"
+        parts = [f"sent {self.sent}" if self.sent else "not sent"]
+        parts.append(f"answered {self.answered} ({self.answers})" if self.answered else "no answer")
+        if self.sent:
+            parts.append(f"{self.open} open")
+        return "; ".join(parts)
+
+
+def status(vendor: str, sent: Sequence[Sent], responses: Sequence[Response]) -> Status:
+    """Sent, answered and still open, from the records of sending and the responses."""
+    latest = max(sent, key=lambda s: s.sent, default=None)
+    answered = {key for r in responses for key in r.answers}
+    since = {
+        key for r in responses if latest is None or r.received >= latest.sent for key in r.answers
+    }
+    last = max((r.received for r in responses), default=None)
+    open_ = sum(1 for qid in latest.questions if qid.split("/", 1)[0] not in since) if latest else 0
+    return Status(
+        vendor,
+        latest.sent if latest else None,
+        len(latest.questions) if latest else 0,
+        last,
+        len(answered),
+        open_,
+    )

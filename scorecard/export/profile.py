@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from scorecard.evidence import DataReport, Gap, review
 from scorecard.model import CONFIDENCE_LEVELS, Source, Template, Vendor
+from scorecard.rfi import Layer, layer_text
 
 LAYER_TITLES = {
     "consensus": "What several outlets agree on",
@@ -41,9 +42,12 @@ def vendor_text(
     vendor: Vendor,
     today: dt.date,
     conditions: Mapping[str, bool] | None = None,
+    layers: Sequence[Layer] = (),
 ) -> str:
     """One profile: every claim with its value, confidence, age, the situation it holds in (with
-    the buyer's `conditions` over the template's), and sources; unknowns as gaps."""
+    the buyer's `conditions` over the template's), and sources; unknowns as gaps. Where the
+    vendor answered a questionnaire (`layers`), the answer and the desk research both show."""
+    answered = {x.criterion: x for x in layers}
     lines = [f"{vendor.name} — {vendor.company} ({vendor.status})"]
     if vendor.website:
         lines.append(vendor.website)
@@ -71,6 +75,8 @@ def vendor_text(
         age = f", {view.dates}" if view.dates else ""
         stale = f" — STALE (older than {limit} days)" if view.stale else ""
         lines.append(f"  {view.criterion.name}: {view.value} [{level}{age}]{stale}")
+        if view.criterion.id in answered:
+            lines.append(f"      {layer_text(answered[view.criterion.id], view.criterion.measure)}")
         if view.condition:
             lines.append(f"      {view.condition}")
         if claim and claim.note:

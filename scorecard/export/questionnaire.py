@@ -241,3 +241,12 @@ def to_yaml(q: Questionnaire) -> str:
         + "\n"
         + yaml.safe_dump(form, sort_keys=False, allow_unicode=True, width=100)
     )
+
+
+def questionnaire_form(q: Questionnaire, suffix: str) -> bytes | None:
+    """The questionnaire in the form its file name asks for (.xlsx, or .yaml/.yml), or None."""
+    if suffix == ".xlsx":
+        return to_xlsx(q)
+    if suffix in (".yaml", ".yml"):
+        return to_yaml(q).encode()
+    return None
