@@ -402,6 +402,8 @@ def _rfi(args: argparse.Namespace) -> int:
         raise UsageError("name a vendor (scorecard rfi kling-ai), or say --all")
     chosen = workspace.vendors if args.all else [_find_vendor(workspace, args.target)]
     today = dt.date.today()
+    if args.all and args.output:
+        args.output.mkdir(parents=True, exist_ok=True)
     for vendor in chosen:
         q = questionnaire(workspace.template, vendor, today, _options(args), args.all_criteria)
         if not q.questions:

@@ -6,14 +6,18 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 import subprocess
 import sys
 
+import openpyxl
 import pytest
 import time_machine
+import yaml
 from conftest import DATA, ROOT
 
 from scorecard.cli import main
+from scorecard.export.questionnaire import COLUMN, HEADER_ROW, QUESTIONS
 
 INVALID = DATA / "invalid"
 
@@ -335,3 +339,100 @@ def test_no_failure_of_ours_ends_in_a_traceback(raised, code, err, monkeypatch, 
     monkeypatch.setattr(sys, "stdout", sys.stdout)  # main() swaps it out on a broken pipe
     assert main(["score"]) == code
     assert capsys.readouterr().err == err
+
+
+def _project(tmp_path, monkeypatch):
+    for name in ("criteria", "vendors"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _answer(path, out, answers, received="2026-11-26"):
+    """Fill a questionnaire as the vendor would, in the cells it unlocks."""
+    book = openpyxl.load_workbook(path)
+    sheet = book[QUESTIONS]
+    for row, value in zip((4, 5, 6, 7), ("Jane Doe", "Partnerships", "", received), strict=True):
+        sheet.cell(row, 3).value = value
+    for r in range(HEADER_ROW + 2, sheet.max_row + 1):
+        qid = sheet.cell(r, COLUMN["id"] + 1).value
+        if qid in answers:
+            sheet.cell(r, COLUMN["answer"] + 1).value = answers[qid]
+            sheet.cell(r, COLUMN["evidence"] + 1).value = "Kling API Service Agreement"
+            sheet.cell(r, COLUMN["section"] + 1).value = "§5"
+    book.save(out)
+
+
+@time_machine.travel(dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC), tick=False)
+def test_rfi_round_trip_sends_previews_imports_and_counts_what_is_open(
+    tmp_path, monkeypatch, capsys
+):
+    _project(tmp_path, monkeypatch)
+    assert main(["rfi", "kling-ai"]) == 0
+    sent = tmp_path / "vendors/responses/kling-ai/sent-2026-11-27.yaml"
+    form = tmp_path / "questionnaire-kling-ai-2026-11-27.xlsx"
+    asked = len(yaml.safe_load(sent.read_text())["questions"])
+    assert capsys.readouterr().out == (
+        f"wrote {form.name} ({asked} questions); recorded as sent in "
+        "vendors/responses/kling-ai/sent-2026-11-27.yaml\n"
+    )
+    answers = {"generation_time": "90 s", "c2pa": "yes", "price_per_second": "=1/0"}
+    _answer(form, tmp_path / "filled.xlsx", answers, received="2026-11-27")
+    assert main(["rfi", "import", "filled.xlsx"]) == 1
+    out, err = capsys.readouterr()
+    bad = next(line for line in err.splitlines() if "[formula]" in line)
+    assert bad.startswith("filled.xlsx:Questions!G") and bad.endswith(
+        "price_per_second: a formula is not read (hint: type the value)"
+    )
+    assert err.splitlines()[-1] == (
+        "nothing imported: 1 problem(s); fix them and import again, or import the valid answers "
+        "with --valid-only"
+    )
+    assert (
+        "  generation_time: vendor answered: 90 s (claimed, 2026-11-27) — desk research: "
+        "unknown; the answer counts\n" in out
+    )
+    assert "  Kling AI: 29.0 -> " in out
+    assert not (tmp_path / "vendors/responses/kling-ai/2026-11-27.yaml").exists()
+    assert main(["rfi", "import", "filled.xlsx", "--valid-only", "--dry-run"]) == 0
+    assert capsys.readouterr().out.endswith("dry run: nothing written\n")
+    assert main(["rfi", "import", "filled.xlsx", "--valid-only"]) == 0
+    kept = tmp_path / "vendors/responses/kling-ai/2026-11-27.yaml"
+    assert capsys.readouterr().out.endswith(f"wrote {kept.relative_to(tmp_path)}\n")
+    text = kept.read_text()
+    assert text.startswith("# From filled.xlsx.\n# Not imported, to fix and import again:\n# ")
+    assert main(["validate"]) == 0
+    capsys.readouterr()
+    assert main(["vendor", "show", "kling-ai"]) == 0
+    assert "Generation time, reference clip: 90 s [claimed, as of 2026-11-27 (0 days)]" in (
+        capsys.readouterr().out
+    )
+    assert main(["rfi", "status"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].split() == ["vendor", "questionnaire"]
+    kling = next(r for r in rows if r.startswith("Kling AI "))
+    assert (
+        kling.split("  ")[-1].strip()
+        == f"sent 2026-11-27; answered 2026-11-27 (2); {asked - 2} open"
+    )
+    assert next(r for r in rows if r.startswith("Runway ")).endswith("  not sent")
+
+
+def test_rfi_needs_a_vendor_or_all_and_a_known_form(tmp_path, monkeypatch, capsys):
+    _project(tmp_path, monkeypatch)
+    assert main(["rfi"]) == 2
+    assert capsys.readouterr().err == (
+        "scorecard: error: name a vendor (scorecard rfi kling-ai), or say --all\n"
+    )
+    assert main(["rfi", "kling", "-o", "q.yaml"]) == 2
+    assert "no vendor 'kling' (did you mean 'kling-ai'?)" in capsys.readouterr().err
+    assert main(["rfi", "kling-ai", "-o", "q.pdf"]) == 2
+    assert capsys.readouterr().err == (
+        "scorecard: error: q.pdf: a questionnaire is .xlsx, or .yaml for a text form\n"
+    )
+    assert main(["rfi", "import"]) == 2
+    assert main(["rfi", "--all", "--all-criteria", "-o", "out", "--vendors", "vendors"]) == 0
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(written) == 12 and all(n.startswith("questionnaire-") for n in written)
+    assert main(["rfi", "kling-ai", "-o", "kling.yaml"]) == 0
+    assert yaml.safe_load((tmp_path / "kling.yaml").read_text())["vendor"] == "kling-ai"
