@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from scorecard.export.ranking import ranking, summary_data
@@ -40,9 +40,14 @@ def decision_record(
     """The record of one comparison. `files` maps every input path (relative to the project
     folder) to its SHA-256 (the template and the files it extends first, unless the template was
     edited in the app: then the session in the record carries it); `vendor_files` maps vendor ids
-    to their paths."""
+    to their paths. A vendor's answers and records of questionnaires, which sit under
+    `responses/<vendor>/`, are recorded as that vendor's files too."""
     options = comparison.options
     by_path = {path: vendor for vendor, path in vendor_files.items()}
+    for path in files:
+        folder = PurePath(path).parent
+        if folder.parent.name == "responses" and folder.name in vendor_files:
+            by_path[path] = folder.name
     content = {
         "format": RECORD_FORMAT,
         "tool": "scorecard",
@@ -182,19 +187,21 @@ def reproduce(record: DecisionRecord, root: Path = Path()) -> list[str]:
     with_file = {e.vendor for e in record.files if e.vendor is not None}
     found += [f"{v}: no file in the record" for v in session.vendors if v not in with_file]
     vendors: list[Vendor] = []
+    by_vendor: dict[str, list[str]] = {}  # a profile, then the answers layered over it
     for entry in record.files:
-        if entry.vendor is None or entry.path not in paths:
-            continue
-        if entry.vendor not in session.vendors:
-            found.append(f"{entry.vendor}: a file in the record, but not among its vendors")
+        if entry.vendor is not None and entry.path in paths:
+            by_vendor.setdefault(entry.vendor, []).append(entry.path)
+    for vendor, files in by_vendor.items():
+        if vendor not in session.vendors:
+            found.append(f"{vendor}: a file in the record, but not among its vendors")
             continue
         try:
-            loaded = load_vendors([paths[entry.path]], template)
+            loaded = load_vendors([paths[p] for p in files], template)
         except LoadError as exc:
-            found.append(f"invalid now: {entry.path} ({len(exc.report.problems)} problem(s))")
+            found.append(f"invalid now: {', '.join(files)} ({len(exc.report.problems)} problem(s))")
             continue
-        if [v.id for v in loaded] != [entry.vendor]:
-            found.append(f"changed: {entry.path} no longer holds vendor {entry.vendor}")
+        if [v.id for v in loaded] != [vendor]:
+            found.append(f"changed: {files[0]} no longer holds vendor {vendor}")
             continue
         vendors += loaded
     try:
