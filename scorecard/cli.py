@@ -415,7 +415,8 @@ def _rfi(args: argparse.Namespace) -> int:
         if form is None:
             raise UsageError(f"{path}: a questionnaire is .xlsx, or .yaml for a text form")
         export.write_atomic(path, form)
-        kept = save(folder(workspace, vendor.id), sent_record(q), f"sent-{today}")
+        where = folder(workspace.vendor_files[vendor.id], vendor.id)
+        kept = save(where, sent_record(q), f"sent-{today}")
         print(f"wrote {path} ({len(q.questions)} questions); recorded as sent in {kept}")
     return 0
 
@@ -450,7 +451,8 @@ def _rfi_import(args: argparse.Namespace, workspace: Workspace) -> int:
     header = [f"From {args.file}."]
     if found.problems:
         header += ["Not imported, to fix and import again:", *map(str, found.problems)]
-    kept = save(folder(workspace, response.vendor), response, response.received, header)
+    where = folder(workspace.vendor_files[response.vendor], response.vendor)
+    kept = save(where, response, response.received, header)
     print(f"wrote {kept}")
     return 0
 

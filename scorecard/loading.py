@@ -812,7 +812,7 @@ def _response(
             )
         )
     claims = {key: Claim.model_construct(value=a.value) for key, a in response.answers.items()}
-    for problem in check_claims(claims, matching):
+    for problem in check_claims(claims, matching) if matching else ():
         loc = ("answers", *problem.loc[1:2], "value")
         doc.problems.append(doc.problem(problem.code, problem.message, loc, problem.hint))
     if earliest_day(response.received) > dt.date.today():

@@ -34,7 +34,7 @@ from scorecard.export.questionnaire import (
     RESPONDENT,
 )
 from scorecard.export.ranking import write_atomic
-from scorecard.loading import Workspace, dump_yaml, read_document
+from scorecard.loading import dump_yaml, read_document
 from scorecard.model import (
     Answer,
     Claim,
@@ -390,8 +390,10 @@ def _check(
             "a row was deleted: answer in the file as it was sent",
         )
     who = _respondent(form, today)
-    answers = _answers(form, every, values, details, template)
+    # A question with any problem (its answer, evidence, section or comment) is left out whole.
     troubled = {p.loc[0] for p in form.problems if p.loc}
+    values = {qid: value for qid, value in values.items() if qid not in troubled}
+    answers = _answers(form, every, values, details, template)
     unanswered = [q for q in form.listed if q not in values and q in every and q not in troubled]
     response = None
     if answers and who is not None:
@@ -510,10 +512,10 @@ def _answers(
 # ---------------------------------------------------------------------------------------------
 
 
-def folder(workspace: Workspace, vendor: str) -> Path:
+def folder(profile: str | Path, vendor: str) -> Path:
     """Where a vendor's answers and records of sending are kept: `responses/<vendor>/` beside
-    its profile, where loading finds them."""
-    return Path(workspace.vendor_files[vendor]).parent / "responses" / vendor
+    its profile (the file `profile`), where loading finds them."""
+    return Path(profile).parent / "responses" / vendor
 
 
 def save(where: Path, record: Response | Sent, stem: str, header: Sequence[str] = ()) -> Path:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +41,6 @@ from scorecard.scoring import (
     global_weights,
     resolve_weights,
     score,
-    situation,
 )
 
 #: Kinds of answer a question expects.
@@ -96,9 +95,7 @@ class Questionnaire:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _why(
-    claim: Claim | None, stale: bool, holds: Mapping[str, bool], template: Template, limit: int
-) -> str:
+def _why(claim: Claim | None, stale: bool, template: Template, limit: int) -> str:
     if claim is None or claim.value is None:
         return "no evidence yet"
     reasons = []
@@ -107,7 +104,7 @@ def _why(
     if stale:
         reasons.append(f"the evidence is over {limit} days old: is it still true?")
     if claim.condition:
-        reasons.append(f"{condition_text(template, claim, holds)}: does it hold for us?")
+        reasons.append(f"the evidence {condition_text(template, claim)}: does it hold for us?")
     return "; ".join(reasons)
 
 
@@ -143,7 +140,6 @@ def questionnaire(
     first, then by the points the criterion carries under the buyer's weights (`options`)."""
     options = options or Options()
     shares = global_weights(template, resolve_weights(template, options))
-    holds = situation(template, options.conditions)
     limit = template.policies.stale_after_days
     enabled = [g for g in template.gates if options.gates.get(g.id, g.enabled)]
     group_of = {leaf.id: top.name for top in template.criteria for leaf in top.walk()}
@@ -151,7 +147,7 @@ def questionnaire(
     for leaf in template.leaves():
         claim = vendor.claims.get(leaf.id)
         stale = is_stale(claim, today, limit)
-        why = _why(claim, stale, holds, template, limit)
+        why = _why(claim, stale, template, limit)
         if not why and not everything:
             continue
         measure = leaf.measure
@@ -296,11 +292,6 @@ def _whole(value: float) -> int | float:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
-def coverage_value(questions: Sequence[Question], answers: Mapping[str, bool]) -> list[str]:
-    """A coverage criterion's value from the yes/no answers of its options."""
-    return [q.option for q in questions if answers[q.id] and q.option is not None]
-
-
 def answer_claim(answer: Answer, response: Response, company: str) -> Claim:
     """An answer as a claim: graded `claimed` (the vendor's own statement), with a source of
     kind `vendor-response` naming who answered and the document they cite. A buyer who checks
@@ -430,6 +421,14 @@ class Status:
     answered: str | None  # the day of the latest answers
     answers: int  # criteria answered, in every response
     open: int  # questions of the latest questionnaire with no answer since it was sent
+
+    @property
+    def short(self) -> str:
+        """'not sent', 'sent, 29 open', 'answered, 5 open', 'answered': for a table column."""
+        if self.sent is None and self.answered is None:
+            return "not sent"
+        said = "answered" if self.answered else "sent"
+        return f"{said}, {self.open} open" if self.sent and self.open else said
 
     @property
     def text(self) -> str:

@@ -206,6 +206,15 @@ class RecordedFile(FrozenModel):
     vendor: Id | None = None  # set for vendor profiles
 
 
+class QuestionnaireEvent(FrozenModel):
+    """A questionnaire sent to a vendor, or its answers received, as the files say."""
+
+    vendor: Id
+    event: Literal["sent", "answered"]
+    date: str
+    file: str
+
+
 class DecisionRecord(FrozenModel):
     """Which inputs, weights and policies produced a ranking, so it can be reproduced later."""
 
@@ -219,6 +228,8 @@ class DecisionRecord(FrozenModel):
     result: dict[str, Any]  # the ranking as exported (see export.ranking)
     #: The executive summary as exported: recommendation, certainty, open questions, choices.
     summary: dict[str, Any] | None = None
+    #: Questionnaires sent and answered, from the files under `responses/` (see `files`).
+    questionnaires: tuple[QuestionnaireEvent, ...] = ()
     #: SHA-256 of everything above (see `export.record.digest`): an edit anywhere shows. It is a
     #: check against mistakes and casual edits, not a signature: anyone can recompute it.
     digest: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]

@@ -4,6 +4,7 @@ library gives. (The real browser test is in test_browser.py.)"""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import html
 import io
@@ -14,10 +15,12 @@ import shutil
 import openpyxl
 import pyarrow as pa
 import pytest
+import yaml
 from conftest import ROOT, edit_template_weights, needs_libreoffice, recalculate
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from scorecard.export.questionnaire import COLUMN, HEADER_ROW, QUESTIONS
 from scorecard.export.record import reproduce
 from scorecard.loading import load_record, load_workspace
 from scorecard.scoring import Options, difference, score, set_share, shares_of
@@ -25,6 +28,7 @@ from scorecard.scoring import Options, difference, score, set_share, shares_of
 pytestmark = pytest.mark.app
 
 APP = str(ROOT / "streamlit_app.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGES = ["compare", "vendor", "robustness", "templates", "session", "export"]
 WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
 
@@ -620,3 +624,75 @@ def test_a_discontinued_vendor_says_so_on_its_page():
     assert [e.value for e in at.error] == [
         "This service is discontinued: it fails the availability gate."
     ]
+
+
+def _plain(markdown: str) -> str:
+    """Markdown the page escaped, read as the text it shows."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _fill_questionnaire(data: bytes, answers: dict[str, object], day: str) -> bytes:
+    """A questionnaire the app gave, filled in as a vendor would: its cells, by question id."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book[QUESTIONS]
+    for row, value in zip((4, 5, 6, 7), ("Jane Doe", "Sales", "", day), strict=True):
+        sheet.cell(row, 3).value = value
+    for r in range(HEADER_ROW + 2, sheet.max_row + 1):
+        qid = sheet.cell(r, COLUMN["id"] + 1).value
+        if qid in answers:
+            sheet.cell(r, COLUMN["answer"] + 1).value = answers[qid]
+            sheet.cell(r, COLUMN["evidence"] + 1).value = "https://example.com/terms"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_vendor_page_sends_a_questionnaire_and_imports_the_answers(
+    tmp_path, monkeypatch, downloads
+):
+    for folder in ("criteria", "vendors"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.setenv("SCORECARD_DATA", str(tmp_path))
+    at = start()
+    at.switch_page("scorecard/app/pages/vendor.py").run()
+    at.selectbox(key="vendor_choice").select("kling-ai").run()
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    name, data = downloads[buttons["Questionnaire (Excel)"].proto.url]
+    assert name.startswith("questionnaire-kling-ai-") and name.endswith(".xlsx")
+    assert not (tmp_path / "vendors" / "responses").exists()
+    buttons["Questionnaire (Excel)"].click().run()  # downloading records it as sent
+    [sent] = (tmp_path / "vendors" / "responses" / "kling-ai").glob("sent-*.yaml")
+    asked = len(yaml.safe_load(sent.read_text())["questions"])
+    today = dt.date.today().isoformat()  # answered the day it was sent
+    filled = _fill_questionnaire(
+        data, {"generation_time": 90, "c2pa": "yes", "sdks": "=1+1"}, today
+    )
+    at.file_uploader(key="vendor_rfi_upload_0").upload("kling.xlsx", filled, XLSX).run()
+    assert not at.exception
+    assert [_plain(e.value) for e in at.error] == ["kling.xlsx: 1 problem(s)."]
+    [problem] = [c.value for c in at.code]
+    assert re.fullmatch(
+        r"kling\.xlsx:Questions!G\d+: \[formula\] sdks: a formula is not read "
+        r"\(hint: type the value\)",
+        problem,
+    )
+    said = [_plain(m.value) for m in at.markdown if "vendor answered" in m.value]
+    assert any(s.startswith("- generation_time: vendor answered: 90 s (claimed") for s in said)
+    assert "vendor_rfi_import" not in [b.key for b in at.button]  # not until the box is ticked
+    at.checkbox(key="vendor_rfi_partial").check().run()
+    at.button(key="vendor_rfi_import").click().run()
+    assert not at.exception
+    kept = tmp_path / "vendors" / "responses" / "kling-ai" / f"{today}.yaml"
+    assert kept.read_text().startswith("# From kling.xlsx.\n# Not imported, to fix and import")
+    assert [_plain(s.value) for s in at.success] == [
+        f"Imported 2 answer(s) into vendors/responses/kling-ai/{kept.name}."
+    ]
+    shown = [_plain(i.value) for i in at.info if "vendor answered" in i.value]
+    assert (
+        f"vendor answered: 90 s (claimed, {today}) — desk research: unknown; the answer counts"
+        in shown
+    )
+    at.switch_page("scorecard/app/pages/compare.py").run()
+    [table] = [t.value for t in at.table if "Questionnaire" in t.value.columns]
+    kling = table[table["Vendor"].str.replace("\\", "") == "Kling AI"]
+    assert kling["Questionnaire"].tolist() == [f"answered, {asked - 2} open"]

@@ -373,6 +373,7 @@ def test_a_value_function_too_wide_to_compute_is_refused(ends):
         )
 
 
+@pytest.mark.html
 def test_an_html_report_of_many_vendors_keeps_the_data_and_leaves_out_the_chart():
     base = WORKSPACE.vendors[0]
     many = [

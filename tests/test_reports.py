@@ -58,6 +58,7 @@ class _Collect(HTMLParser):
         self.text.append(data)
 
 
+@pytest.mark.html
 def test_html_is_self_contained_and_escapes_vendor_text():
     ws = _workspace()
     pika = next(v for v in ws.vendors if v.id == "pika")
@@ -161,6 +162,7 @@ def test_reproduce_names_the_changed_file_and_the_vendor(tmp_path):
     assert "pika: not scored now (its file is missing or invalid)" in found
 
 
+@pytest.mark.html
 def test_export_file_dispatches_every_format(tmp_path):
     ws = _workspace()
     comparison = compare(ws.template, ws.vendors)

@@ -5,7 +5,9 @@ answers layer over the desk research."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -13,12 +15,23 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import ROOT, claim, leaf, linear, rating, template, vendor
+from conftest import (
+    ROOT,
+    claim,
+    leaf,
+    linear,
+    needs_libreoffice,
+    rating,
+    soffice_convert,
+    template,
+    vendor,
+)
 
 from scorecard.export.questionnaire import COLUMN, HEADER_ROW, QUESTIONS, to_xlsx, to_yaml
+from scorecard.export.record import decision_record, digest, reproduce
 from scorecard.loading import dump_yaml, load_workspace, validate
-from scorecard.model import Answer, Claim, Response
-from scorecard.responses import MAX_CELL_CHARS, MAX_ROWS, read_form
+from scorecard.model import Answer, Claim, Response, Sent
+from scorecard.responses import MAX_CELL_CHARS, MAX_ROWS, folder, read_form, save
 from scorecard.rfi import (
     LEVEL,
     NUMBER,
@@ -27,10 +40,14 @@ from scorecard.rfi import (
     Question,
     answer_claim,
     layer,
+    preview,
     questionnaire,
     read_answer,
+    sent_record,
+    status,
 )
 from scorecard.scoring import score
+from scorecard.session import compare
 
 TODAY = dt.date(2026, 11, 27)
 SHIPPED = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
@@ -164,8 +181,9 @@ def _answer_for(question):
     return max(question.minimum or 0, 1) * 3
 
 
-def _fill(q, answers=None, respondent=("Jane Doe", "Head of Sales", "jane@example.com")):
-    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(q)))
+def _fill(q, answers=None, respondent=("Jane Doe", "Head of Sales", "jane@example.com"), book=None):
+    """The questionnaire `q` (or the workbook `book` holding it) as a vendor fills it in."""
+    book = book or openpyxl.load_workbook(io.BytesIO(to_xlsx(q)))
     sheet = book[QUESTIONS]
     for row, value in zip((4, 5, 6, 7), (*respondent, "2026-11-26"), strict=True):
         sheet.cell(row, 3).value = value
@@ -296,7 +314,8 @@ def test_hostile_cells_are_located_errors_and_nothing_partial_is_returned():
     ids = [x.id for x in q.questions]
     level = next(i for i, x in enumerate(q.questions) if x.kind == LEVEL)
     number = next(i for i, x in enumerate(q.questions) if x.kind == NUMBER)
-    r_level, r_number = HEADER_ROW + 2 + level, HEADER_ROW + 2 + number
+    yes = next(i for i, x in enumerate(q.questions) if x.kind == YES_NO and x.option is None)
+    r_level, r_number, r_yes = (HEADER_ROW + 2 + i for i in (level, number, yes))
 
     def hostile(book):
         sheet = book[QUESTIONS]
@@ -304,6 +323,7 @@ def test_hostile_cells_are_located_errors_and_nothing_partial_is_returned():
         sheet.cell(r_number, COLUMN["answer"] + 1).value = "45 min"
         sheet.cell(r_number, COLUMN["comment"] + 1).value = "x" * (MAX_CELL_CHARS + 1)
         sheet.cell(r_level, COLUMN["evidence"] + 1).value = '=HYPERLINK("http://evil","x")'
+        sheet.cell(r_yes, COLUMN["section"] + 1).value = "§" * 1_000_000
 
     book = _fill(q)
     hostile(book)
@@ -318,11 +338,15 @@ def test_hostile_cells_are_located_errors_and_nothing_partial_is_returned():
             "limit is 2,000 (hint: shorten it, or cite a document)",
             f"answers.xlsx:Questions!G{r_number}: [not-a-number] {ids[number]}: '45 min' is not a "
             "number (hint: a number in s alone, e.g. 45, or a range such as 10-20)",
+            # A 1 MB text: a workbook cell holds at most 32,767 characters, and openpyxl keeps that.
+            f"answers.xlsx:Questions!J{r_yes}: [too-long] {ids[yes]}: 32,767 characters; the "
+            "limit is 2,000 (hint: shorten it, or cite a document)",
         ]
     )
-    # The answers that are valid are kept apart, for a buyer who chooses to import only them.
-    assert ids[level] not in got.response.answers and ids[number] not in got.response.answers
-    assert len(got.response.answers) == len({x.criterion for x in q.questions}) - 2
+    # A question with a problem is left out whole; the answers that are valid are kept apart,
+    # for a buyer who chooses to import only them.
+    assert not {ids[level], ids[number], ids[yes]} & set(got.response.answers)
+    assert len(got.response.answers) == len({x.criterion for x in q.questions}) - 3
     assert got.unanswered == []
 
 
@@ -582,3 +606,182 @@ def test_the_shipped_data_has_no_responses_yet():
     assert not (ROOT / "vendors" / "responses").exists() or not any(
         Path(ROOT / "vendors" / "responses").rglob("*.yaml")
     )
+
+
+def test_a_decision_record_names_the_answers_and_reproduce_layers_them_again(tmp_path, monkeypatch):
+    for name in ("criteria", "vendors"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    response = _read(_bytes(_fill(q))).response
+    where = folder("vendors/kling-ai.yaml", "kling-ai")
+    earlier = questionnaire(SHIPPED.template, VENDORS["kling-ai"], dt.date(2026, 11, 20))
+    assert save(where, sent_record(earlier), "sent-2026-11-20") == where / "sent-2026-11-20.yaml"
+    answers = save(where, response, response.received, ["From the vendor."])
+    assert answers == Path("vendors/responses/kling-ai/2026-11-26.yaml")
+    assert answers.read_text().startswith("# From the vendor.\nvendor: kling-ai\n")
+    ws = load_workspace("criteria/ai-video-enterprise.yaml", ["vendors"])
+    assert ws.sent == {"kling-ai": (sent_record(earlier),)}
+    assert ws.responses == {"kling-ai": (response,)}
+    found = status("kling-ai", ws.sent["kling-ai"], ws.responses["kling-ai"])
+    assert found.text == f"sent 2026-11-20; answered 2026-11-26 ({len(response.answers)}); 0 open"
+    assert found.short == "answered"
+    record = decision_record(
+        compare(ws.template, ws.vendors),
+        files=ws.files,
+        vendor_files=ws.vendor_files,
+        template_path="criteria/ai-video-enterprise.yaml",
+        created=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
+        version="t",
+    )
+    mine = [(f.path, f.vendor) for f in record.files if f.vendor == "kling-ai"]
+    assert mine == [
+        ("vendors/kling-ai.yaml", "kling-ai"),
+        (str(answers), "kling-ai"),
+        (str(where / "sent-2026-11-20.yaml"), "kling-ai"),
+    ]
+    kling = next(r for r in record.result["ranking"] if r["vendor"] == "kling-ai")
+    assert kling["score"] == next(
+        r.score for r in score(ws.template, ws.vendors).rows if r.vendor == "kling-ai"
+    )
+    assert reproduce(record, tmp_path) == []
+    data = yaml.safe_load(answers.read_text())
+    data["answers"]["generation_time"]["value"] = 600  # an answer that counts: none known
+    answers.write_text(yaml.safe_dump(data, sort_keys=False))
+    found = reproduce(record, tmp_path)
+    assert found[0].startswith(f"changed: {answers} (sha256 was ")
+    assert any(line.startswith("kling-ai: score ") for line in found[1:])
+
+
+@needs_libreoffice
+def test_the_questionnaire_survives_a_save_in_libreoffice_with_its_drop_downs(tmp_path):
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    sent = tmp_path / "questionnaire.xlsx"
+    sent.write_bytes(to_xlsx(q))
+    saved = soffice_convert(sent, "xlsx", tmp_path / "saved", tmp_path / "profile")
+    book = openpyxl.load_workbook(saved)
+    sheet = book[QUESTIONS]
+    assert sheet.protection.sheet and book["About"].sheet_state == "hidden"
+    answer = openpyxl.utils.get_column_letter(COLUMN["answer"] + 1)
+    rules = {}
+    for rule in sheet.data_validations.dataValidation:
+        for cells in rule.sqref.ranges:
+            for row in range(cells.min_row, cells.max_row + 1):
+                rules[f"{answer}{row}"] = (rule.type, rule.formula1)
+    for i, question in enumerate(q.questions):
+        kind, source = rules[f"{answer}{HEADER_ROW + 2 + i}"]
+        if question.kind == LEVEL:
+            assert kind == "list" and source.startswith(("Lists!", "$Lists!")), source
+        elif question.kind == YES_NO:
+            assert (kind, source.replace(" ", "")) == ("list", '"yes,no"')
+        else:
+            assert kind == "decimal"
+    # Filled in after LibreOffice saved it, it reads back like the workbook we wrote.
+    got = _read(_bytes(_fill(q, book=book)))
+    assert got.problems == [] and got.response == _read(_bytes(_fill(q))).response
+
+
+def test_the_record_lists_questionnaires_sent_and_answered_and_old_records_still_verify():
+    files = {
+        "criteria/t.yaml": "0" * 64,
+        "vendors/v.yaml": "1" * 64,
+        "vendors/responses/v/sent-2026-11-20.yaml": "2" * 64,
+        "vendors/responses/v/2026-11-26.yaml": "3" * 64,
+        "vendors/responses/v/2026-11-26-2.yaml": "4" * 64,
+        "vendors/responses/w/2026-11-26.yaml": "5" * 64,  # no such vendor: not its file
+    }
+    tpl_ = tpl()
+    record = decision_record(
+        compare(tpl_, [vendor("v")]),
+        files=files,
+        vendor_files={"v": "vendors/v.yaml"},
+        template_path="criteria/t.yaml",
+        created=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
+        version="t",
+    )
+    assert [(f.path, f.vendor) for f in record.files][1:] == [
+        ("vendors/v.yaml", "v"),
+        ("vendors/responses/v/sent-2026-11-20.yaml", "v"),
+        ("vendors/responses/v/2026-11-26.yaml", "v"),
+        ("vendors/responses/v/2026-11-26-2.yaml", "v"),
+        ("vendors/responses/w/2026-11-26.yaml", None),
+    ]
+    assert [(e.event, e.date, e.file) for e in record.questionnaires] == [
+        ("sent", "2026-11-20", "vendors/responses/v/sent-2026-11-20.yaml"),
+        ("answered", "2026-11-26", "vendors/responses/v/2026-11-26.yaml"),
+        ("answered", "2026-11-26", "vendors/responses/v/2026-11-26-2.yaml"),
+    ]
+    # A record made before questionnaires existed has no such field: its digest still holds.
+    old = record.model_copy(update={"questionnaires": ()})
+    data = old.model_dump(mode="json", exclude={"digest", "questionnaires"})
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    assert digest(old) == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_status_reads_as_sent_answered_and_open():
+    def sent(day, *questions):
+        return Sent(
+            vendor="v",
+            template="t",
+            template_version="1",
+            questionnaire="0" * 16,
+            sent=day,
+            questions=questions,
+        )
+
+    assert (status("v", (), ()).text, status("v", (), ()).short) == ("not sent", "not sent")
+    asked = [sent("2026-11-01", "a"), sent("2026-11-20", "quality", "regions/eu", "regions/us")]
+    waiting = status("v", asked, ())
+    assert (waiting.text, waiting.short) == ("sent 2026-11-20; no answer; 3 open", "sent, 3 open")
+    before = _response(4, "2026-11-10")  # answered before the latest was sent: still open
+    assert status("v", asked, [before]).text == "sent 2026-11-20; answered 2026-11-10 (1); 3 open"
+    after = _response(["eu"], "2026-11-26", key="regions")
+    done = status("v", asked, [before, after])
+    assert (done.text, done.short) == (
+        "sent 2026-11-20; answered 2026-11-26 (2); 1 open",
+        "answered, 1 open",
+    )
+    unasked = status("v", (), [after])
+    assert (unasked.text, unasked.short) == ("not sent; answered 2026-11-26 (1)", "answered")
+
+
+def test_the_preview_says_which_gates_open_close_or_pass():
+    tpl_ = tpl()
+    others = [vendor("w", terms=claim(True), quality=claim(2))]
+    v = vendor("v", quality=claim(4))  # terms unknown: the gate is open
+    response = _response(True, key="terms")
+    # V: quality 4 of 0-4 (3 of 7 parts of the weight) = 42.86; a claimed yes on terms (1 part)
+    # adds 0.6 of it: 51.43. W (35.71) does not move, and is not listed.
+    assert preview(tpl_, [v, *others], response) == [
+        "terms: vendor answered: yes (claimed, 2026-11-26) — desk research: unknown; the answer "
+        "counts",
+        "V: 42.9 -> 51.4 points, rank 1 -> 1",
+        "V: gate Terms allow use: open -> pass",
+    ]
+
+
+def test_responses_and_records_of_sending_that_do_not_fit_are_located(tmp_path):
+    shutil.copytree(ROOT / "vendors", tmp_path / "vendors")
+    where = tmp_path / "vendors" / "responses" / "kling-ai"
+    where.mkdir(parents=True)
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    good = _read(_bytes(_fill(q))).response.model_dump(mode="json", exclude_defaults=True)
+    (where / "other.yaml").write_text(yaml.safe_dump({**good, "template": "another-rfp"}))
+    (where / "later.yaml").write_text(yaml.safe_dump({**good, "received": "2999-01-01"}))
+    sent = sent_record(q).model_dump(mode="json")
+    (where / "sent.yaml").write_text(yaml.safe_dump({**sent, "vendor": "klingai"}))
+    report = validate([ROOT / "criteria", tmp_path / "vendors"])
+
+    def at(name, key):
+        lines = (where / name).read_text().splitlines()
+        row = next(i for i, s in enumerate(lines, 1) if s.startswith(f"{key}:"))
+        return f"{name}:{row}:{len(key) + 3}"
+
+    assert sorted(str(p).replace(f"{where}/", "") for p in report.problems) == [
+        f"{at('later.yaml', 'received')}: [future-date] received: the answers are dated after "
+        "today",
+        f"{at('other.yaml', 'template')}: [other-template] template: answers to the criteria "
+        "'another-rfp', which are not loaded (hint: loaded: ai-video-enterprise)",
+        f"{at('sent.yaml', 'vendor')}: [unknown-vendor] vendor: no vendor 'klingai' (hint: did "
+        "you mean 'kling-ai'?)",
+    ]

@@ -106,6 +106,7 @@ class _Anchors(HTMLParser):
         self.quotes += tag == "q"
 
 
+@pytest.mark.html
 def test_the_html_report_shows_the_quote_next_to_both_links():
     html = to_html(compare(WORKSPACE.template, kling_with(source())), TODAY, "t")
     parser = _Anchors()

@@ -6,7 +6,7 @@ and links come only from validated http(s) URLs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -70,9 +70,11 @@ def ranking_frame(
     overridden: set[tuple[str, str]],
     baseline: Baseline | None = None,
     rows: Sequence[VendorResult] | None = None,
+    questionnaires: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The ranking table (of `rows`, by default all): rank and its change since the baseline,
-    vendor, score, must-haves, evidence coverage (percent), stale claims, overrides."""
+    vendor, score, must-haves, evidence coverage (percent), stale claims, overrides, and where
+    each vendor's questionnaire stands (`questionnaires`, by vendor id)."""
     out = []
     for row in result.rows if rows is None else rows:
         out.append(
@@ -86,6 +88,7 @@ def ranking_frame(
                 "Unknown": round(100 * row.coverage["unknown"]),
                 "Stale": len(row.stale),
                 "Overrides": sum(1 for v, _ in overridden if v == row.vendor),
+                "Questionnaire": (questionnaires or {}).get(row.vendor, "not sent"),
             }
         )
     return pd.DataFrame(out)
@@ -96,7 +99,8 @@ RANKING_NOTE = (
     "Change: places gained (▲) or lost (▼) and the score's change since the baseline. "
     "Must-haves: pass; open — no evidence either way, a question to ask (below); fails — the "
     "evidence says no. Confirmed: the share of the weight backed by verified or confirmed "
-    "claims; Unknown: the share with no evidence. Stale: claims older than the template's limit."
+    "claims; Unknown: the share with no evidence. Stale: claims older than the template's limit. "
+    "Questionnaire: sent to the vendor, answered, and the questions still open."
 )
 
 
@@ -115,7 +119,10 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
         Confirmed=frame["Confirmed"].map(bar),
         Unknown=frame["Unknown"].map(bar),
     )
-    return shown if shown["Overrides"].any() else shown.drop(columns="Overrides")
+    unused = [] if shown["Overrides"].any() else ["Overrides"]
+    if (shown["Questionnaire"] == "not sent").all():
+        unused.append("Questionnaire")
+    return shown.drop(columns=unused)
 
 
 def difference_frame(result: Result, template: Template, first: str, second: str) -> pd.DataFrame:

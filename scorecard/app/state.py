@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,8 @@ from scorecard.loading import (
     load_template,
     load_workspace,
 )
-from scorecard.model import Template, Vendor
+from scorecard.model import Response, Sent, Template, Vendor
+from scorecard.rfi import Layer
 from scorecard.scoring import (
     ZERO_WEIGHTS,
     Matrix,
@@ -55,7 +56,11 @@ class Shipped:
     report: Report
     template_files: dict[str, dict[str, str]]  # file name -> {path: SHA-256}, extends chain
     vendor_files: dict[str, str]  # vendor id -> path
-    vendor_hashes: dict[str, str]  # path -> SHA-256
+    vendor_hashes: dict[str, str]  # path -> SHA-256: the profiles, their answers and records
+    #: Vendor id -> questionnaires sent, answers received, and what the answers changed.
+    sent: dict[str, tuple[Sent, ...]] = field(default_factory=dict)
+    responses: dict[str, tuple[Response, ...]] = field(default_factory=dict)
+    layers: dict[str, tuple[Layer, ...]] = field(default_factory=dict)
 
 
 def _fingerprint(root: Path) -> str:
@@ -98,9 +103,18 @@ def _load_shipped(root: Path, fingerprint: str) -> Shipped:
         {
             os.path.relpath(p, root): h
             for p, h in workspace.files.items()
-            if p in workspace.vendor_files.values()
+            if p in workspace.vendor_files.values() or _answers_of(p)
         },
+        workspace.sent,
+        workspace.responses,
+        workspace.layers,
     )
+
+
+def _answers_of(path: str) -> str | None:
+    """The vendor whose answers or record of a questionnaire `path` is (`responses/<id>/…`)."""
+    folder = Path(path).parent
+    return folder.name if folder.parent.name == "responses" else None
 
 
 def shipped() -> Shipped:
@@ -245,7 +259,12 @@ def record_inputs() -> dict:
     data, current = shipped(), session()
     chosen = set(current.vendors)
     vendor_files = {v: p for v, p in data.vendor_files.items() if v in chosen}
-    files = {p: data.vendor_hashes[p] for p in vendor_files.values()}
+    # A vendor's files: its profile, then its answers and records of questionnaires.
+    files = {
+        p: h
+        for p, h in data.vendor_hashes.items()
+        if p in vendor_files.values() or _answers_of(p) in chosen
+    }
     name = next((n for n, t in data.templates.items() if t == current.template), None)
     if name is None:
         return {"files": files, "vendor_files": vendor_files, "template_path": None}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import Any
@@ -20,12 +21,16 @@ from scorecard.session import (
     SESSION_FORMAT,
     Comparison,
     DecisionRecord,
+    QuestionnaireEvent,
     RecordedFile,
     Session,
     apply_overrides,
 )
 
 SCORE_TOLERANCE = 1e-9
+#: How `scorecard rfi` names a record of sending and a response: sent-2026-11-27.yaml,
+#: 2026-11-26.yaml (-2, -3, ... for another on the same day).
+_EVENT_FILE = re.compile(r"(sent-)?(\d{4}-\d{2}-\d{2})(?:-\d+)?\.yaml")
 
 
 def decision_record(
@@ -44,10 +49,16 @@ def decision_record(
     `responses/<vendor>/`, are recorded as that vendor's files too."""
     options = comparison.options
     by_path = {path: vendor for vendor, path in vendor_files.items()}
+    events = []
     for path in files:
         folder = PurePath(path).parent
         if folder.parent.name == "responses" and folder.name in vendor_files:
             by_path[path] = folder.name
+            if named := _EVENT_FILE.fullmatch(PurePath(path).name):
+                event = "sent" if named[1] else "answered"
+                events.append(
+                    QuestionnaireEvent(vendor=folder.name, event=event, date=named[2], file=path)
+                )
     content = {
         "format": RECORD_FORMAT,
         "tool": "scorecard",
@@ -76,6 +87,7 @@ def decision_record(
         ),
         "result": ranking(comparison.result, detail=True),
         "summary": summary_data(comparison.summary),
+        "questionnaires": tuple(sorted(events, key=lambda e: (e.date, e.vendor, e.event))),
     }
     unsigned = DecisionRecord(**content, digest="0" * 64)  # the digest leaves itself out
     return unsigned.model_copy(update={"digest": digest(unsigned)})
@@ -83,7 +95,9 @@ def decision_record(
 
 def digest(record: DecisionRecord) -> str:
     """SHA-256 of the record's content without its digest, as canonical JSON."""
-    data = record.model_dump(mode="json", exclude={"digest"})
+    # A record without questionnaires digests as records did before they had the field.
+    left_out = {"digest"} if record.questionnaires else {"digest", "questionnaires"}
+    data = record.model_dump(mode="json", exclude=left_out)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))  # ASCII, json's default
     return hashlib.sha256(text.encode()).hexdigest()
 

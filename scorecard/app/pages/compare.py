@@ -9,6 +9,7 @@ from scorecard.app import components as ui
 from scorecard.app import state
 from scorecard.export import charts
 from scorecard.export.robust import ON_WEIGHTED_SUM
+from scorecard.rfi import status
 from scorecard.scoring import (
     METHOD_DESCRIPTIONS,
     METHOD_NAMES,
@@ -228,6 +229,11 @@ def _open_questions(result, summary) -> None:
 
 def _ranking(result, baseline) -> None:
     overridden = state.overridden()
+    data = state.shipped()
+    questionnaires = {
+        v: status(v, data.sent.get(v, ()), data.responses.get(v, ())).short
+        for v in (row.vendor for row in result.rows)
+    }
     passing = [r for r in result.rows if r.passed_gates]
     failing = [r for r in result.rows if not r.passed_gates]
     for rows in (passing, failing):
@@ -237,9 +243,8 @@ def _ranking(result, baseline) -> None:
             st.divider()
             st.markdown("**Below the line: the evidence says no to a must-have**")
             st.caption("; ".join(f"{ui.md(r.name)}: {ui.md(r.gates_text)}" for r in failing) + ".")
-        st.table(
-            ui.ranking_table(ui.ranking_frame(result, overridden, baseline, rows)), hide_index=True
-        )
+        frame = ui.ranking_frame(result, overridden, baseline, rows, questionnaires)
+        st.table(ui.ranking_table(frame), hide_index=True)
     st.caption(ui.RANKING_NOTE)
 
 
