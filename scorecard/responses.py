@@ -32,6 +32,7 @@ from scorecard.export.questionnaire import (
     HEADER_ROW,
     QUESTIONS,
     RESPONDENT,
+    RESPONDENT_COLUMN,
 )
 from scorecard.export.ranking import write_atomic
 from scorecard.loading import dump_yaml, read_document
@@ -218,11 +219,12 @@ def _read_about(form: _Form, sheet: Any) -> None:
 
 
 def _read_questions(form: _Form, sheet: Any) -> None:
+    col = RESPONDENT_COLUMN + 1
     for r, _, key in RESPONDENT:
         row = r + 1
-        cells = next(sheet.iter_rows(min_row=row, max_row=row, min_col=3, max_col=3), ())
+        cells = next(sheet.iter_rows(min_row=row, max_row=row, min_col=col, max_col=col), ())
         form.respondent[key] = _value(
-            form, QUESTIONS, cells[0] if cells else None, row, 3, ("respondent", key)
+            form, QUESTIONS, cells[0] if cells else None, row, col, ("respondent", key)
         )
     first = HEADER_ROW + 2
     width = max(COLUMN.values()) + 1
@@ -499,12 +501,20 @@ def _answers(
                 url=url,
                 comment=comment,
             )
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            form.problem(
-                rows[0]["evidence"], "invalid", f"{error['msg']}", (questions[0].id,), "shorten it"
-            )
+        except ValidationError as exc:  # text the models refuse: control characters, say
+            for error in exc.errors():
+                column = _FIELD_COLUMN.get(str(error["loc"][0]), "answer")
+                form.problem(rows[0][column], "invalid", error["msg"], (questions[0].id,))
     return out
+
+
+#: The column of the form that holds each field of an `Answer`.
+_FIELD_COLUMN = {
+    "document": "evidence",
+    "url": "evidence",
+    "section": "section",
+    "comment": "comment",
+}
 
 
 # ---------------------------------------------------------------------------------------------

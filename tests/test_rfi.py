@@ -186,7 +186,7 @@ def _fill(q, answers=None, respondent=("Jane Doe", "Head of Sales", "jane@exampl
     book = book or openpyxl.load_workbook(io.BytesIO(to_xlsx(q)))
     sheet = book[QUESTIONS]
     for row, value in zip((4, 5, 6, 7), (*respondent, "2026-11-26"), strict=True):
-        sheet.cell(row, 3).value = value
+        sheet.cell(row, 4).value = value
     for i, question in enumerate(q.questions):
         r = HEADER_ROW + 2 + i
         assert sheet.cell(r, COLUMN["id"] + 1).value == question.id
@@ -377,18 +377,18 @@ def test_hostile_cells_are_located_errors_and_nothing_partial_is_returned():
             "vendor's profile must be loaded)",
         ),
         (
-            lambda b: setattr(b[QUESTIONS].cell(4, 3), "value", None),
-            "answers.xlsx:Questions!C4: [no-respondent] respondent: who answered? the name is "
+            lambda b: setattr(b[QUESTIONS].cell(4, 4), "value", None),
+            "answers.xlsx:Questions!D4: [no-respondent] respondent: who answered? the name is "
             "empty",
         ),
         (
-            lambda b: b[QUESTIONS].cell(7, 3, "2099-01-01"),
-            "answers.xlsx:Questions!C7: [bad-date] received: the date of the answers is "
+            lambda b: b[QUESTIONS].cell(7, 4, "2099-01-01"),
+            "answers.xlsx:Questions!D7: [bad-date] received: the date of the answers is "
             "'2099-01-01' (in the future) (hint: the day you answered, as YYYY-MM-DD)",
         ),
         (
-            lambda b: b[QUESTIONS].cell(7, 3, "soon"),
-            "answers.xlsx:Questions!C7: [bad-date] received: the date of the answers is 'soon' "
+            lambda b: b[QUESTIONS].cell(7, 4, "soon"),
+            "answers.xlsx:Questions!D7: [bad-date] received: the date of the answers is 'soon' "
             "(hint: the day you answered, as YYYY-MM-DD)",
         ),
     ],
@@ -785,3 +785,15 @@ def test_responses_and_records_of_sending_that_do_not_fit_are_located(tmp_path):
         f"{at('sent.yaml', 'vendor')}: [unknown-vendor] vendor: no vendor 'klingai' (hint: did "
         "you mean 'kling-ai'?)",
     ]
+
+
+def test_text_the_models_refuse_is_located_in_its_own_cell():
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    row = HEADER_ROW + 2
+    book = _fill(q)
+    book[QUESTIONS].cell(row, COLUMN["comment"] + 1).value = "fine\u202eenif"  # a bidi override
+    got = _read(_bytes(book))
+    assert [(p.code, p.cell, p.loc) for p in got.problems] == [
+        ("invalid", f"Questions!K{row}", (q.questions[0].id,))
+    ]
+    assert q.questions[0].criterion not in got.response.answers

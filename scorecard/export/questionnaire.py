@@ -20,7 +20,9 @@ from scorecard.rfi import LEVEL, NUMBER, YES_NO, Question, Questionnaire
 
 FORMAT = "scorecard-questionnaire/1"
 QUESTIONS, ABOUT, LISTS, INSTRUCTIONS = "Questions", "About", "Lists", "Instructions"
-#: The respondent's cells on the Questions sheet: (row, label, key), answered in column C.
+#: The respondent's cells on the Questions sheet: (row, label, key), labelled in A:C and
+#: answered in column D (0-based 3).
+RESPONDENT_COLUMN = 3
 RESPONDENT = (
     (3, "Your name", "name"),
     (4, "Your role", "role"),
@@ -86,23 +88,27 @@ def to_xlsx(q: Questionnaire) -> bytes:
     # pragma: no mutate end
 
     guide = book.add_worksheet(INSTRUCTIONS)
-    guide.set_column(0, 0, 110)
+    guide.set_column(0, 0, 75)
     for r, line in enumerate(_instructions(q)):
         guide.write_string(
             r, 0, line, title if r == 0 else bold if line == "How to answer" else wrap
         )
-        guide.set_row(r, row_height(line, 110))
+        guide.set_row(r, row_height(line, 75))
     guide.protect("", {"format_columns": True, "format_rows": True})
+    guide.set_paper(9)  # A4
+    guide.fit_to_pages(1, 0)
 
     sheet = book.add_worksheet(QUESTIONS)
     lists = book.add_worksheet(LISTS)
     about = book.add_worksheet(ABOUT)
     sheet.activate()
-    sheet.write_string(0, 0, f"{q.vendor_name}: questionnaire on {q.template_name}", title)
-    sheet.write_string(1, 0, f"Answer in the yellow cells. See the {INSTRUCTIONS} sheet.", wrap)
+    heading = f"{q.vendor_name}: questionnaire on {q.template_name}"
+    sheet.merge_range(0, 0, 0, COLUMN["current"], heading, title)
+    help_line = f"Answer in the yellow cells. See the {INSTRUCTIONS} sheet."
+    sheet.merge_range(1, 0, 1, COLUMN["current"], help_line, wrap)
     for r, label, _ in RESPONDENT:
-        sheet.merge_range(r, 0, r, 1, label, bold)
-        sheet.merge_range(r, 2, r, 3, "", answer)
+        sheet.merge_range(r, 0, r, RESPONDENT_COLUMN - 1, label, bold)
+        sheet.write_blank(r, RESPONDENT_COLUMN, None, answer)
     for col, (label, width, _) in enumerate(COLUMNS):
         sheet.write_string(HEADER_ROW, col, label, head)
         sheet.set_column(col, col, width)
