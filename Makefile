@@ -40,9 +40,8 @@ fuzz: $(STAMP)  ## 10,200 generated hostile files through loading, scoring and e
 # Each run stops after MUTATE_MINUTES and keeps its results in mutants/: the next run carries on
 # where it stopped, and later re-tests only the functions that changed.
 MUTATE_MINUTES ?= 28
-# Three mutants at a time on two cores: while one forks and starts pytest, two keep the cores busy.
 mutate: $(STAMP)  ## mutation testing, in a time budget; the scores and every survivor: mutants/report.txt
-	-HYPOTHESIS_PROFILE=mutation timeout --foreground $(MUTATE_MINUTES)m $(BIN)/mutmut run --max-children 3
+	-HYPOTHESIS_PROFILE=mutation timeout --foreground $(MUTATE_MINUTES)m $(BIN)/mutmut run --max-children 2
 	$(BIN)/python tests/mutation_report.py > mutants/report.txt
 	sed -n '1,/^all /p' mutants/report.txt
 
