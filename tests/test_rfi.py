@@ -797,3 +797,85 @@ def test_text_the_models_refuse_is_located_in_its_own_cell():
         ("invalid", f"Questions!K{row}", (q.questions[0].id,))
     ]
     assert q.questions[0].criterion not in got.response.answers
+
+
+def _answers_file(where, name, **changes):
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    data = _read(_bytes(_fill(q))).response.model_dump(mode="json", exclude_defaults=True)
+    (where / name).write_text(yaml.safe_dump({**data, **changes}, sort_keys=False))
+
+
+def test_files_beside_the_profiles_are_told_apart_and_checked(tmp_path):
+    shutil.copytree(ROOT / "vendors", tmp_path / "vendors")
+    where = tmp_path / "vendors" / "responses" / "kling-ai"
+    where.mkdir(parents=True)
+    _answers_file(where, "a.yaml", received=TODAY.isoformat())  # today is not after today
+    _answers_file(where, "b.yaml", received="2026-11-20")  # older, though it sorts after
+    ws = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [tmp_path / "vendors"])
+    assert [r.received for r in ws.responses["kling-ai"]] == ["2026-11-20", TODAY.isoformat()]
+    # A profile that carries a `questionnaire` key is still a profile, and says what is wrong.
+    (where / "odd.yaml").write_text("questionnaire: 0123456789abcdef\nid: x\n")
+    _answers_file(where, "c.yaml", respondent=None)
+    report = validate([ROOT / "criteria", tmp_path / "vendors"])
+    assert [str(p).replace(f"{where}/", "") for p in report.problems] == [
+        "odd.yaml:1:1: [missing-field] name: required field 'name' is missing",
+        "odd.yaml:1:1: [missing-field] company: required field 'company' is missing",
+        "odd.yaml:1:1: [missing-field] status: required field 'status' is missing",
+        "odd.yaml:1:1: [unknown-field] questionnaire: unknown field 'questionnaire' (hint: did "
+        "you mean 'description'?)",
+        "c.yaml:6:13: [type] respondent: expected a mapping of fields (name: value, one per line)",
+    ]
+
+
+def test_a_record_whose_questionnaires_were_edited_is_caught():
+    record = decision_record(
+        compare(tpl(), [vendor("v")]),
+        files={"vendors/v.yaml": "1" * 64, "vendors/responses/v/2026-11-26.yaml": "3" * 64},
+        vendor_files={"v": "vendors/v.yaml"},
+        template_path=None,
+        created=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
+        version="t",
+    )
+    assert digest(record) == record.digest
+    [event] = record.questionnaires
+    edited = record.model_copy(
+        update={"questionnaires": (event.model_copy(update={"date": "2026-11-01"}),)}
+    )
+    assert digest(edited) != record.digest
+
+
+def test_a_repeated_question_and_a_date_typed_as_a_date_are_read_as_meant():
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    book = _fill(q)
+    sheet = book[QUESTIONS]
+    sheet.cell(7, 4).value = dt.datetime(2026, 11, 25)  # a spreadsheet turns a typed date into one
+    last = HEADER_ROW + 2 + len(q.questions)
+    sheet.cell(last, COLUMN["id"] + 1).value = q.questions[0].id
+    got = _read(_bytes(book))
+    assert [str(p) for p in got.problems] == [
+        f"answers.xlsx:Questions!B{last}: [repeated-question] {q.questions[0].id}: question "
+        f"'{q.questions[0].id}' appears twice"
+    ]
+    assert got.response.received == "2026-11-25"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- a list\n", "form.yaml:1:1: [not-a-questionnaire] expected a questionnaire form"),
+        (
+            "format: scorecard-questionnaire/1\nanswers: [1, 2]\n",
+            "form.yaml:2:10: [not-a-questionnaire] answers: expected `answers`, one per question",
+        ),
+    ],
+)
+def test_a_text_form_of_the_wrong_shape_says_so(text, expected):
+    got = _read(text.encode(), "form.yaml")
+    assert ([str(p) for p in got.problems], got.response) == ([expected], None)
+
+
+def test_a_damaged_workbook_that_is_still_an_archive_is_refused():
+    got = _read(_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<not/>"}))
+    assert [(p.code, p.message.split(" (")[0]) for p in got.problems] == [
+        ("not-xlsx", "the workbook cannot be read")
+    ]
