@@ -436,3 +436,45 @@ def test_rfi_needs_a_vendor_or_all_and_a_known_form(tmp_path, monkeypatch, capsy
     assert len(written) == 12 and all(n.startswith("questionnaire-") for n in written)
     assert main(["rfi", "kling-ai", "-o", "kling.yaml"]) == 0
     assert yaml.safe_load((tmp_path / "kling.yaml").read_text())["vendor"] == "kling-ai"
+
+
+TINY = """id: tiny
+name: Tiny
+version: "1"
+criteria:
+  - {id: ok, name: OK, measure: {type: boolean}}
+"""
+FRESH = """id: v
+name: V
+company: V Inc.
+status: available
+claims:
+  ok:
+    value: true
+    confidence: confirmed
+    sources:
+      - title: Terms
+        publisher: V Inc.
+        kind: vendor
+        url: https://v.example/terms
+        date: 2026-11-01
+"""
+
+
+@time_machine.travel(dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC), tick=False)
+def test_rfi_says_when_there_is_nothing_to_ask_or_nothing_to_import(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tiny.yaml").write_text(TINY)
+    (tmp_path / "vendors").mkdir()
+    (tmp_path / "vendors" / "v.yaml").write_text(FRESH)
+    assert main(["rfi", "v", "--criteria", "tiny.yaml"]) == 0
+    assert capsys.readouterr().out == "nothing to ask V: every claim is confirmed and fresh\n"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["tiny.yaml", "v.yaml", "vendors"]
+    (tmp_path / "empty.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    assert main(["rfi", "import", "empty.xlsx", "--criteria", "tiny.yaml"]) == 1
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        "empty.xlsx: [not-xlsx] not an XLSX workbook (hint: save it as .xlsx)\n"
+        "nothing imported: 1 problem(s)\n",
+    )
