@@ -879,3 +879,26 @@ def test_a_damaged_workbook_that_is_still_an_archive_is_refused():
     assert [(p.code, p.message.split(" (")[0]) for p in got.problems] == [
         ("not-xlsx", "the workbook cannot be read")
     ]
+
+
+def test_reproduce_names_the_file_of_a_vendor_that_is_invalid_now(tmp_path, monkeypatch):
+    for name in ("criteria", "vendors"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
+    answers = save(
+        folder("vendors/kling-ai.yaml", "kling-ai"), _read(_bytes(_fill(q))).response, "2026-11-26"
+    )
+    ws = load_workspace("criteria/ai-video-enterprise.yaml", ["vendors"])
+    record = decision_record(
+        compare(ws.template, ws.vendors),
+        files=ws.files,
+        vendor_files=ws.vendor_files,
+        template_path="criteria/ai-video-enterprise.yaml",
+        created=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
+        version="t",
+    )
+    answers.write_text(answers.read_text().replace("vendor: kling-ai", "vendor: nobody"))
+    found = reproduce(record, tmp_path)
+    assert f"invalid now: {answers} (1 problem(s))" in found  # the profile itself is valid
+    assert "kling-ai: not scored now (its file is missing or invalid)" in found

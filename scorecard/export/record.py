@@ -212,7 +212,9 @@ def reproduce(record: DecisionRecord, root: Path = Path()) -> list[str]:
         try:
             loaded = load_vendors([paths[p] for p in files], template)
         except LoadError as exc:
-            found.append(f"invalid now: {', '.join(files)} ({len(exc.report.problems)} problem(s))")
+            named = {str(paths[p]): p for p in files}
+            bad = [named.get(f, f) for f in dict.fromkeys(p.file for p in exc.report.problems)]
+            found.append(f"invalid now: {', '.join(bad)} ({len(exc.report.problems)} problem(s))")
             continue
         if [v.id for v in loaded] != [vendor]:
             found.append(f"changed: {files[0]} no longer holds vendor {vendor}")
