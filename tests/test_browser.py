@@ -9,7 +9,9 @@ Without /usr/bin/chromium the test is skipped — unless SCORECARD_REQUIRE_BROWS
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import HOSTILE, ROOT, hostile_data
 
@@ -242,3 +245,46 @@ def test_hostile_names_render_as_text_and_nothing_is_fetched(page, tmp_path):
         assert page.locator('img[src*="evil"]').count() == 0
         assert page.locator('a[href*="//evil.invalid"]').count() == 0  # heading anchors are #q-x-…
         assert outside == []
+
+
+def test_a_questionnaire_goes_out_and_its_answers_come_back(page, tmp_path):
+    """On the Vendor page: download Kling AI's questionnaire, fill it in as the vendor would,
+    upload it, see what it would change, import it, and see the answer beside the research."""
+    data = tmp_path / "data"
+    for folder in ("criteria", "vendors"):
+        shutil.copytree(ROOT / folder, data / folder)
+    with _serve({"SCORECARD_DATA": str(data)}) as url:
+        page.goto(url)
+        expect(page.locator("h1").filter(has_text="Compare vendors")).to_be_visible(timeout=30_000)
+        _goto(page, "Vendor")
+        page.locator('[data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option", name="Kling AI").click()
+        button = page.locator('[data-testid="stDownloadButton"] button')
+        with page.expect_download() as download:
+            button.filter(has_text="Questionnaire (Excel)").click()
+        sent = tmp_path / download.value.suggested_filename
+        download.value.save_as(sent)
+        assert sent.name.startswith("questionnaire-kling-ai-")
+        expect(page.get_by_text("sent ", exact=False).first).to_be_visible(timeout=30_000)
+        assert len(list((data / "vendors" / "responses" / "kling-ai").glob("sent-*.yaml"))) == 1
+
+        book = openpyxl.load_workbook(sent)
+        sheet = book["Questions"]
+        today = dt.date.today().isoformat()
+        for row, value in zip((4, 5, 7), ("Jane Doe", "Sales", today), strict=True):
+            sheet.cell(row, 4).value = value
+        for r in range(10, sheet.max_row + 1):
+            if sheet.cell(r, 2).value == "generation_time":
+                sheet.cell(r, 7).value = 90
+        filled = tmp_path / "filled.xlsx"
+        book.save(filled)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(filled)
+        preview = page.get_by_text("generation_time: vendor answered: 90 s", exact=False)
+        expect(preview).to_be_visible(timeout=30_000)
+        page.screenshot(path=tmp_path / "vendor-preview.png", full_page=True)
+        page.locator('[data-testid="stButton"] button').filter(has_text="Import 1 answer").click()
+        expect(page.get_by_text("Imported 1 answer(s)", exact=False)).to_be_visible(timeout=30_000)
+        assert (data / "vendors" / "responses" / "kling-ai" / f"{today}.yaml").is_file()
+        shown = page.get_by_text("vendor answered: 90 s (claimed", exact=False).first
+        expect(shown).to_be_visible(timeout=30_000)
+        _shows_no_error(page)

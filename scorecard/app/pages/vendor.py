@@ -177,7 +177,8 @@ if upload is not None:
         st.error(f"{ui.md(upload.name)}: {len(found.problems)} problem(s).")
         st.code("\n".join(str(p) for p in found.problems), language=None)
     if found.unanswered:
-        st.caption(f"Left blank: {ui.md(', '.join(found.unanswered))}")
+        blank = found.unanswered
+        st.caption(f"{len(blank)} question(s) left blank: {ui.md(', '.join(blank))}")
     response = found.response
     if response is not None:
         st.markdown(f"**If imported**, {len(response.answers)} answer(s):")
