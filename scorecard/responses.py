@@ -18,7 +18,7 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ from scorecard.model import (
     check_claim,
     nearest,
 )
-from scorecard.rfi import AnswerError, Question, Questionnaire, questionnaire, read_answer
+from scorecard.rfi import AnswerError, Question, questionnaire, read_answer
 
 MAX_FORM_BYTES = 5_000_000  # a filled questionnaire is tens of kilobytes
 MAX_UNZIPPED_BYTES = 50_000_000  # what the workbook's parts may inflate to, in all
@@ -338,18 +338,10 @@ def _check(
             "send the vendor a new questionnaire",
         )
         return Imported(form.path, vendor_id, None, form.problems, [])
-    every = {q.id: q for q in questionnaire(template, vendor, today, everything=True).questions}
+    full = questionnaire(template, vendor, today, everything=True)
+    every = {q.id: q for q in full.questions}
     unknown = [qid for qid in form.listed if qid not in every]
-    sent = Questionnaire(
-        template.id,
-        template.name,
-        template.version,
-        vendor.id,
-        vendor.name,
-        vendor.company,
-        "",
-        tuple(every[qid] for qid in form.listed if qid in every),
-    )
+    sent = replace(full, questions=tuple(every[qid] for qid in form.listed if qid in every))
     if unknown or sent.fingerprint != _text(meta.get("questionnaire")):
         form.problem(
             meta.get("questionnaire"),

@@ -228,3 +228,21 @@ def page_texts(at: Any) -> list[str]:
     for kind in TEXTS:
         found += [str(e.value) for e in at.get(kind)]
     return found
+
+
+def answer_questionnaire(
+    book: Any, answers: dict[str, Any], respondent: tuple[str, str, str], day: str, evidence: str
+) -> Any:
+    """A questionnaire workbook filled in as a vendor would, in the cells it unlocks: who
+    answered and when, then, by question id, each answer with `evidence` beside it."""
+    from scorecard.export.questionnaire import COLUMN, HEADER_ROW, QUESTIONS
+
+    sheet = book[QUESTIONS]
+    for row, value in zip((4, 5, 6, 7), (*respondent, day), strict=True):
+        sheet.cell(row, 4).value = value
+    for r in range(HEADER_ROW + 2, sheet.max_row + 1):
+        qid = sheet.cell(r, COLUMN["id"] + 1).value
+        if qid in answers:
+            sheet.cell(r, COLUMN["answer"] + 1).value = answers[qid]
+            sheet.cell(r, COLUMN["evidence"] + 1).value = evidence
+    return book

@@ -16,11 +16,16 @@ import openpyxl
 import pyarrow as pa
 import pytest
 import yaml
-from conftest import ROOT, edit_template_weights, needs_libreoffice, recalculate
+from conftest import (
+    ROOT,
+    answer_questionnaire,
+    edit_template_weights,
+    needs_libreoffice,
+    recalculate,
+)
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from scorecard.export.questionnaire import COLUMN, HEADER_ROW, QUESTIONS
 from scorecard.export.record import reproduce
 from scorecard.loading import load_record, load_workspace
 from scorecard.scoring import Options, difference, score, set_share, shares_of
@@ -631,22 +636,6 @@ def _plain(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-def _fill_questionnaire(data: bytes, answers: dict[str, object], day: str) -> bytes:
-    """A questionnaire the app gave, filled in as a vendor would: its cells, by question id."""
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = book[QUESTIONS]
-    for row, value in zip((4, 5, 6, 7), ("Jane Doe", "Sales", "", day), strict=True):
-        sheet.cell(row, 4).value = value
-    for r in range(HEADER_ROW + 2, sheet.max_row + 1):
-        qid = sheet.cell(r, COLUMN["id"] + 1).value
-        if qid in answers:
-            sheet.cell(r, COLUMN["answer"] + 1).value = answers[qid]
-            sheet.cell(r, COLUMN["evidence"] + 1).value = "https://example.com/terms"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_the_vendor_page_sends_a_questionnaire_and_imports_the_answers(
     tmp_path, monkeypatch, downloads
 ):
@@ -664,9 +653,12 @@ def test_the_vendor_page_sends_a_questionnaire_and_imports_the_answers(
     [sent] = (tmp_path / "vendors" / "responses" / "kling-ai").glob("sent-*.yaml")
     asked = len(yaml.safe_load(sent.read_text())["questions"])
     today = dt.date.today().isoformat()  # answered the day it was sent
-    filled = _fill_questionnaire(
-        data, {"generation_time": 90, "c2pa": "yes", "sdks": "=1+1"}, today
-    )
+    answers = {"generation_time": 90, "c2pa": "yes", "sdks": "=1+1"}
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    answer_questionnaire(book, answers, ("Jane Doe", "Sales", ""), today, "https://example.com")
+    out = io.BytesIO()
+    book.save(out)
+    filled = out.getvalue()
     at.file_uploader(key="vendor_rfi_upload_0").upload("kling.xlsx", filled, XLSX).run()
     assert not at.exception
     assert [_plain(e.value) for e in at.error] == ["kling.xlsx: 1 problem(s)."]

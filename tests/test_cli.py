@@ -14,10 +14,9 @@ import openpyxl
 import pytest
 import time_machine
 import yaml
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, answer_questionnaire
 
 from scorecard.cli import main
-from scorecard.export.questionnaire import COLUMN, HEADER_ROW, QUESTIONS
 
 INVALID = DATA / "invalid"
 
@@ -348,21 +347,6 @@ def _project(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _answer(path, out, answers, received="2026-11-26"):
-    """Fill a questionnaire as the vendor would, in the cells it unlocks."""
-    book = openpyxl.load_workbook(path)
-    sheet = book[QUESTIONS]
-    for row, value in zip((4, 5, 6, 7), ("Jane Doe", "Partnerships", "", received), strict=True):
-        sheet.cell(row, 4).value = value
-    for r in range(HEADER_ROW + 2, sheet.max_row + 1):
-        qid = sheet.cell(r, COLUMN["id"] + 1).value
-        if qid in answers:
-            sheet.cell(r, COLUMN["answer"] + 1).value = answers[qid]
-            sheet.cell(r, COLUMN["evidence"] + 1).value = "Kling API Service Agreement"
-            sheet.cell(r, COLUMN["section"] + 1).value = "§5"
-    book.save(out)
-
-
 @time_machine.travel(dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC), tick=False)
 def test_rfi_round_trip_sends_previews_imports_and_counts_what_is_open(
     tmp_path, monkeypatch, capsys
@@ -377,7 +361,10 @@ def test_rfi_round_trip_sends_previews_imports_and_counts_what_is_open(
         "vendors/responses/kling-ai/sent-2026-11-27.yaml\n"
     )
     answers = {"generation_time": "90 s", "c2pa": "yes", "price_per_second": "=1/0"}
-    _answer(form, tmp_path / "filled.xlsx", answers, received="2026-11-27")
+    book = openpyxl.load_workbook(form)
+    who = ("Jane Doe", "Partnerships", "")
+    answer_questionnaire(book, answers, who, "2026-11-27", "Kling API Service Agreement")
+    book.save(tmp_path / "filled.xlsx")
     assert main(["rfi", "import", "filled.xlsx"]) == 1
     out, err = capsys.readouterr()
     bad = next(line for line in err.splitlines() if "[formula]" in line)

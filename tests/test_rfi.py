@@ -608,6 +608,18 @@ def test_the_shipped_data_has_no_responses_yet():
     )
 
 
+def _record_of(ws):
+    """The decision record of a workspace loaded from the project folder, on a fixed day."""
+    return decision_record(
+        compare(ws.template, ws.vendors),
+        files=ws.files,
+        vendor_files=ws.vendor_files,
+        template_path="criteria/ai-video-enterprise.yaml",
+        created=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
+        version="t",
+    )
+
+
 def test_a_decision_record_names_the_answers_and_reproduce_layers_them_again(tmp_path, monkeypatch):
     for name in ("criteria", "vendors"):
         shutil.copytree(ROOT / name, tmp_path / name)
@@ -626,14 +638,7 @@ def test_a_decision_record_names_the_answers_and_reproduce_layers_them_again(tmp
     found = status("kling-ai", ws.sent["kling-ai"], ws.responses["kling-ai"])
     assert found.text == f"sent 2026-11-20; answered 2026-11-26 ({len(response.answers)}); 0 open"
     assert found.short == "answered"
-    record = decision_record(
-        compare(ws.template, ws.vendors),
-        files=ws.files,
-        vendor_files=ws.vendor_files,
-        template_path="criteria/ai-video-enterprise.yaml",
-        created=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
-        version="t",
-    )
+    record = _record_of(ws)
     mine = [(f.path, f.vendor) for f in record.files if f.vendor == "kling-ai"]
     assert mine == [
         ("vendors/kling-ai.yaml", "kling-ai"),
@@ -890,14 +895,7 @@ def test_reproduce_names_the_file_of_a_vendor_that_is_invalid_now(tmp_path, monk
         folder("vendors/kling-ai.yaml", "kling-ai"), _read(_bytes(_fill(q))).response, "2026-11-26"
     )
     ws = load_workspace("criteria/ai-video-enterprise.yaml", ["vendors"])
-    record = decision_record(
-        compare(ws.template, ws.vendors),
-        files=ws.files,
-        vendor_files=ws.vendor_files,
-        template_path="criteria/ai-video-enterprise.yaml",
-        created=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
-        version="t",
-    )
+    record = _record_of(ws)
     answers.write_text(answers.read_text().replace("vendor: kling-ai", "vendor: nobody"))
     found = reproduce(record, tmp_path)
     assert f"invalid now: {answers} (1 problem(s))" in found  # the profile itself is valid

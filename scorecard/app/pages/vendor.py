@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from scorecard import export
 from scorecard.app import components as ui
 from scorecard.app import state
 from scorecard.evidence import gaps, review
 from scorecard.export.markdown import source_md
 from scorecard.export.profile import LAYER_TITLES
-from scorecard.export.questionnaire import to_xlsx, to_yaml
+from scorecard.export.questionnaire import questionnaire_form
 from scorecard.responses import folder, read_form, save
 from scorecard.rfi import Questionnaire, layer_text, preview, questionnaire, sent_record, status
 
@@ -135,26 +136,20 @@ else:
         + ": every criterion whose evidence is unknown, stale, conditional or only reported or "
         "claimed. Downloading records the questionnaire as sent."
     )
-    stem = f"questionnaire-{vendor.id}-{asked.created}"
-    excel, text = st.columns(2)
-    excel.download_button(
-        "Questionnaire (Excel)",
-        to_xlsx(asked),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click=_record_sent,
-        args=(asked,),
-        key="vendor_rfi_xlsx",
-    )
-    text.download_button(
-        "Text form (YAML)",
-        to_yaml(asked),
-        file_name=f"{stem}.yaml",
-        mime="application/yaml",
-        on_click=_record_sent,
-        args=(asked,),
-        key="vendor_rfi_yaml",
-    )
+    forms = {
+        ".xlsx": ("Questionnaire (Excel)", export.MIME_TYPES["xlsx"]),
+        ".yaml": ("Text form (YAML)", "application/yaml"),
+    }
+    for column, (suffix, (label, mime)) in zip(st.columns(2), forms.items(), strict=True):
+        column.download_button(
+            label,
+            questionnaire_form(asked, suffix),
+            file_name=f"questionnaire-{vendor.id}-{asked.created}{suffix}",
+            mime=mime,
+            on_click=_record_sent,
+            args=(asked,),
+            key=f"vendor_rfi_{suffix[1:]}",
+        )
 
 if "vendor_rfi_imported" in st.session_state:
     st.success(st.session_state.pop("vendor_rfi_imported"))
