@@ -26,13 +26,14 @@ from scorecard.loading import (
     DEFAULT_VENDORS,
     LoadError,
     Workspace,
+    answers_folder,
     load_record,
     load_template,
     load_workspace,
     validate,
 )
 from scorecard.model import MAX_WEIGHT, Template, TemplateOverlay, Vendor, nearest
-from scorecard.responses import folder, read_form, save
+from scorecard.responses import read_form, save
 from scorecard.rfi import preview, questionnaire, sent_record, status
 from scorecard.scoring import METHODS, Options, ScoringError, build_matrix, score
 from scorecard.session import compare
@@ -415,7 +416,7 @@ def _rfi(args: argparse.Namespace) -> int:
         if form is None:
             raise UsageError(f"{path}: a questionnaire is .xlsx, or .yaml for a text form")
         export.write_atomic(path, form)
-        where = folder(workspace.vendor_files[vendor.id], vendor.id)
+        where = answers_folder(workspace.vendor_files[vendor.id], vendor.id)
         kept = save(where, sent_record(q), f"sent-{today}")
         print(f"wrote {path} ({len(q.questions)} questions); recorded as sent in {kept}")
     return 0
@@ -451,7 +452,7 @@ def _rfi_import(args: argparse.Namespace, workspace: Workspace) -> int:
     header = [f"From {args.file}."]
     if found.problems:
         header += ["Not imported, to fix and import again:", *map(str, found.problems)]
-    where = folder(workspace.vendor_files[response.vendor], response.vendor)
+    where = answers_folder(workspace.vendor_files[response.vendor], response.vendor)
     kept = save(where, response, response.received, header)
     print(f"wrote {kept}")
     return 0

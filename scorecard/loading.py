@@ -770,6 +770,22 @@ def _vendors(docs: Iterable[Document], templates: list[Template]) -> _Vendors:
     return _Vendors(pairs, responses, sent, layers, problems)
 
 
+#: A vendor's answers to questionnaires, and the records of sending them, sit in
+#: `responses/<vendor id>/` beside its profile.
+RESPONSES = "responses"
+
+
+def answers_folder(profile: str | Path, vendor: str) -> Path:
+    """Where the answers and records of questionnaires of `vendor` (profile: `profile`) go."""
+    return Path(profile).parent / RESPONSES / vendor
+
+
+def answers_owner(path: str | Path) -> str | None:
+    """The vendor whose answers or record of a questionnaire `path` is, by where it sits."""
+    folder = Path(path).parent
+    return folder.name if folder.parent.name == RESPONSES else None
+
+
 def _kind(data: Any) -> str:
     """What a file beside the vendor profiles is, by the fields it has: a vendor's answers to a
     questionnaire, the record of one sent (both under `responses/<vendor>/`), or a profile."""

@@ -514,12 +514,6 @@ _FIELD_COLUMN = {
 # ---------------------------------------------------------------------------------------------
 
 
-def folder(profile: str | Path, vendor: str) -> Path:
-    """Where a vendor's answers and records of sending are kept: `responses/<vendor>/` beside
-    its profile (the file `profile`), where loading finds them."""
-    return Path(profile).parent / "responses" / vendor
-
-
 def save(where: Path, record: Response | Sent, stem: str, header: Sequence[str] = ()) -> Path:
     """Write a response or a record of sending as `where/<stem>.yaml` (`<stem>-2.yaml`, ... when
     that exists), atomically; `header` lines go first, as comments."""

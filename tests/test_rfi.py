@@ -29,9 +29,9 @@ from conftest import (
 
 from scorecard.export.questionnaire import COLUMN, HEADER_ROW, QUESTIONS, to_xlsx, to_yaml
 from scorecard.export.record import decision_record, digest, reproduce
-from scorecard.loading import dump_yaml, load_workspace, validate
+from scorecard.loading import answers_folder, dump_yaml, load_workspace, validate
 from scorecard.model import Answer, Claim, Response, Sent
-from scorecard.responses import MAX_CELL_CHARS, MAX_ROWS, folder, read_form, save
+from scorecard.responses import MAX_CELL_CHARS, MAX_ROWS, read_form, save
 from scorecard.rfi import (
     LEVEL,
     NUMBER,
@@ -626,7 +626,7 @@ def test_a_decision_record_names_the_answers_and_reproduce_layers_them_again(tmp
     monkeypatch.chdir(tmp_path)
     q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
     response = _read(_bytes(_fill(q))).response
-    where = folder("vendors/kling-ai.yaml", "kling-ai")
+    where = answers_folder("vendors/kling-ai.yaml", "kling-ai")
     earlier = questionnaire(SHIPPED.template, VENDORS["kling-ai"], dt.date(2026, 11, 20))
     assert save(where, sent_record(earlier), "sent-2026-11-20") == where / "sent-2026-11-20.yaml"
     answers = save(where, response, response.received, ["From the vendor."])
@@ -892,7 +892,9 @@ def test_reproduce_names_the_file_of_a_vendor_that_is_invalid_now(tmp_path, monk
     monkeypatch.chdir(tmp_path)
     q = questionnaire(SHIPPED.template, VENDORS["kling-ai"], TODAY)
     answers = save(
-        folder("vendors/kling-ai.yaml", "kling-ai"), _read(_bytes(_fill(q))).response, "2026-11-26"
+        answers_folder("vendors/kling-ai.yaml", "kling-ai"),
+        _read(_bytes(_fill(q))).response,
+        "2026-11-26",
     )
     ws = load_workspace("criteria/ai-video-enterprise.yaml", ["vendors"])
     record = _record_of(ws)

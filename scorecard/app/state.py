@@ -19,6 +19,7 @@ from scorecard.loading import (
     DEFAULT_VENDORS,
     LoadError,
     Report,
+    answers_owner,
     expand,
     load_template,
     load_workspace,
@@ -103,18 +104,12 @@ def _load_shipped(root: Path, fingerprint: str) -> Shipped:
         {
             os.path.relpath(p, root): h
             for p, h in workspace.files.items()
-            if p in workspace.vendor_files.values() or _answers_of(p)
+            if p in workspace.vendor_files.values() or answers_owner(p)
         },
         workspace.sent,
         workspace.responses,
         workspace.layers,
     )
-
-
-def _answers_of(path: str) -> str | None:
-    """The vendor whose answers or record of a questionnaire `path` is (`responses/<id>/…`)."""
-    folder = Path(path).parent
-    return folder.name if folder.parent.name == "responses" else None
 
 
 def shipped() -> Shipped:
@@ -263,7 +258,7 @@ def record_inputs() -> dict:
     files = {
         p: h
         for p, h in data.vendor_hashes.items()
-        if p in vendor_files.values() or _answers_of(p) in chosen
+        if p in vendor_files.values() or answers_owner(p) in chosen
     }
     name = next((n for n, t in data.templates.items() if t == current.template), None)
     if name is None:

@@ -13,7 +13,13 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from scorecard.export.ranking import ranking, summary_data
-from scorecard.loading import MAX_FILE_BYTES, LoadError, load_template, load_vendors
+from scorecard.loading import (
+    MAX_FILE_BYTES,
+    LoadError,
+    answers_owner,
+    load_template,
+    load_vendors,
+)
 from scorecard.model import Vendor
 from scorecard.scoring import ScoringError, score
 from scorecard.session import (
@@ -51,13 +57,13 @@ def decision_record(
     by_path = {path: vendor for vendor, path in vendor_files.items()}
     events = []
     for path in files:
-        folder = PurePath(path).parent
-        if folder.parent.name == "responses" and folder.name in vendor_files:
-            by_path[path] = folder.name
+        owner = answers_owner(path)
+        if owner in vendor_files:
+            by_path[path] = owner
             if named := _EVENT_FILE.fullmatch(PurePath(path).name):
                 event = "sent" if named[1] else "answered"
                 events.append(
-                    QuestionnaireEvent(vendor=folder.name, event=event, date=named[2], file=path)
+                    QuestionnaireEvent(vendor=owner, event=event, date=named[2], file=path)
                 )
     content = {
         "format": RECORD_FORMAT,

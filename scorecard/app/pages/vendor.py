@@ -9,7 +9,8 @@ from scorecard.evidence import gaps, review
 from scorecard.export.markdown import source_md
 from scorecard.export.profile import LAYER_TITLES
 from scorecard.export.questionnaire import questionnaire_form
-from scorecard.responses import folder, read_form, save
+from scorecard.loading import answers_folder
+from scorecard.responses import read_form, save
 from scorecard.rfi import Questionnaire, layer_text, preview, questionnaire, sent_record, status
 
 session = state.session()
@@ -115,7 +116,7 @@ st.caption(
 )
 everything = st.toggle("Ask about every criterion", key="vendor_rfi_everything")
 asked = questionnaire(template, desk, state.today(), session.options(), everything)
-where = folder(state.data_root() / shipped.vendor_files[vendor.id], vendor.id)
+where = answers_folder(state.data_root() / shipped.vendor_files[vendor.id], vendor.id)
 
 
 def _record_sent(q: Questionnaire) -> None:
