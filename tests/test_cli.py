@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,8 @@ import yaml
 from conftest import DATA, ROOT, answer_questionnaire
 
 from scorecard.cli import main
+from scorecard.loading import load_workspace
+from scorecard.scoring import score
 
 INVALID = DATA / "invalid"
 
@@ -382,7 +385,9 @@ def test_rfi_round_trip_sends_previews_imports_and_counts_what_is_open(
     assert "  Kling AI: 29.0 -> " in out
     assert not (tmp_path / "vendors/responses/kling-ai/2026-11-27.yaml").exists()
     assert main(["rfi", "import", "filled.xlsx", "--valid-only", "--dry-run"]) == 0
-    assert capsys.readouterr().out.endswith("dry run: nothing written\n")
+    out = capsys.readouterr().out
+    assert out.endswith("dry run: nothing written\n")
+    said = next(line for line in out.splitlines() if line.startswith("  Kling AI: "))
     assert main(["rfi", "import", "filled.xlsx", "--valid-only"]) == 0
     kept = tmp_path / "vendors/responses/kling-ai/2026-11-27.yaml"
     assert capsys.readouterr().out.endswith(f"wrote {kept.relative_to(tmp_path)}\n")
@@ -390,6 +395,11 @@ def test_rfi_round_trip_sends_previews_imports_and_counts_what_is_open(
     assert text.startswith("# From filled.xlsx.\n# Not imported, to fix and import again:\n# ")
     assert main(["validate"]) == 0
     capsys.readouterr()
+    # The score and rank after the import are those the preview said.
+    now = load_workspace(tmp_path / "criteria/ai-video-enterprise.yaml", [tmp_path / "vendors"])
+    row = score(now.template, now.vendors).row("kling-ai")
+    after = re.fullmatch(r"  Kling AI: [\d.]+ -> ([\d.]+) points, rank \d+ -> (\d+)", said)
+    assert after.groups() == (f"{row.score:.1f}", str(row.rank))
     assert main(["vendor", "show", "kling-ai"]) == 0
     assert "Generation time, reference clip: 90 s [claimed, as of 2026-11-27 (0 days)]" in (
         capsys.readouterr().out
