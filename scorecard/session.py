@@ -101,6 +101,63 @@ def apply_overrides(vendors: Iterable[Vendor], overrides: Sequence[Override]) ->
     return out
 
 
+#: What kind of change each field of a session is, in the history of a stored session.
+CHANGE_KINDS: dict[str, str] = {
+    "template": "template",
+    "vendors": "vendors",
+    "profile": "weight",
+    "weights": "weight",
+    "gates": "gate",
+    "open_gates": "gate",
+    "missing": "policy",
+    "confidence": "policy",
+    "stale": "policy",
+    "method": "policy",
+    "as_of": "policy",
+    "conditions": "situation",
+    "overrides": "override",
+}
+
+
+def changes(old: Session, new: Session) -> tuple[str, dict[str, Any]]:
+    """What changed from `old` to `new`, as the history records it: the kind (that of the first
+    field changed, in CHANGE_KINDS' order; "none" if nothing changed) and, per field changed, a
+    mapping's changed keys with [before, after], the template's id and version before and after,
+    the overrides added and removed (vendor/criterion), or any other field's [before, after]."""
+    detail: dict[str, Any] = {}
+    for name in CHANGE_KINDS:
+        before, after = getattr(old, name), getattr(new, name)
+        if before == after:
+            continue
+        if isinstance(before, dict):
+            keys = sorted(set(before) | set(after))
+            detail[name] = {
+                k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)
+            }
+        elif name == "template":
+            detail[name] = [f"{t.id} {t.version}" for t in (before, after)]
+        elif name == "overrides":
+            was = {o.model_dump_json(): o for o in before}
+            now = {o.model_dump_json(): o for o in after}
+            detail[name] = {
+                "added": sorted(f"{now[k].vendor}/{now[k].criterion}" for k in now.keys() - was),
+                "removed": sorted(f"{was[k].vendor}/{was[k].criterion}" for k in was.keys() - now),
+            }
+        else:
+            detail[name] = [_plain(before), _plain(after)]
+    kind = CHANGE_KINDS[next(iter(detail))] if detail else "none"
+    return kind, detail
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as JSON carries it."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def check_session(
     session: Session, available: Sequence[str], today: dt.date | None = None
 ) -> list[Problem]:

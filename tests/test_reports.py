@@ -32,10 +32,20 @@ from scorecard.loading import (
     LoadError,
     dump_yaml,
     load_record,
+    load_template,
     load_workspace,
 )
+from scorecard.model import Claim
 from scorecard.scoring import Options
-from scorecard.session import DecisionRecord, Override, RecordedFile, Session, compare
+from scorecard.session import (
+    SESSION_FORMAT,
+    DecisionRecord,
+    Override,
+    RecordedFile,
+    Session,
+    changes,
+    compare,
+)
 
 TODAY = dt.date(2026, 11, 25)
 NASTY = '<script>alert(1)</script><img src="https://evil.example/x.png"> & "quotes"'
@@ -616,3 +626,47 @@ def test_reproduce_compares_the_header_and_refuses_a_result_without_a_ranking(tm
         assert reproduce(_signed(record, result=broken), tmp_path) == [
             "edited: the record's result holds no ranking to compare"
         ]
+
+
+STORE_TEMPLATE = load_template(ROOT / "criteria" / "ai-video-enterprise.yaml")
+
+
+def _stored_session(**changes_) -> Session:
+    base = Session(format=SESSION_FORMAT, template=STORE_TEMPLATE, vendors=("kling-ai", "runway"))
+    return base.model_copy(update=changes_)
+
+
+def test_the_history_records_what_changed_field_by_field():
+    claim = Claim(confidence="unknown", note="to measure in our pilot")
+    before = _stored_session(weights={"latency": 1.0}, missing="worst")
+    after = before.model_copy(
+        update={
+            "weights": {"latency": 2.0, "cost": 0.5},
+            "missing": "neutral",
+            "overrides": (Override(vendor="kling-ai", criterion="generation_time", claim=claim),),
+            "as_of": dt.date(2026, 11, 27),
+        }
+    )
+    assert changes(before, after) == (
+        "weight",
+        {
+            "weights": {"cost": [None, 0.5], "latency": [1.0, 2.0]},
+            "missing": ["worst", "neutral"],
+            "as_of": [None, "2026-11-27"],
+            "overrides": {"added": ["kling-ai/generation_time"], "removed": []},
+        },
+    )
+    assert changes(after, before)[1]["overrides"] == {
+        "added": [],
+        "removed": ["kling-ai/generation_time"],
+    }
+    other = STORE_TEMPLATE.model_copy(update={"version": "9"})
+    assert changes(before, before.model_copy(update={"template": other})) == (
+        "template",
+        {"template": [f"{STORE_TEMPLATE.id} {STORE_TEMPLATE.version}", f"{STORE_TEMPLATE.id} 9"]},
+    )
+    assert changes(before, before.model_copy(update={"vendors": ("runway",)})) == (
+        "vendors",
+        {"vendors": [["kling-ai", "runway"], ["runway"]]},
+    )
+    assert changes(before, before) == ("none", {})

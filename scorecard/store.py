@@ -1,0 +1,319 @@
+"""Sessions kept in a database, so that a refresh, a closed tab or a restarted server loses
+nothing: the only module that touches it. SQLite (one file, WAL) by default; PostgreSQL is the
+same code with a `postgresql+psycopg://` URL, and several app servers can share it.
+
+A session is stored as its document (the `Session` the YAML file carries) with a version that
+every change increments: a save names the version it read, and a save from a stale version is
+refused (`Conflict`) rather than overwriting what someone else saved. Every change is also an
+event in an append-only history, each event holding the SHA-256 of the one before it, so that an
+edited or deleted event is detected (`verify`).
+
+The schema is versioned in a table of its own (`scorecard_schema`): on connecting, the steps a
+database lacks are applied in order, in one transaction. A step is only ever added, never edited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from scorecard.session import Session
+
+#: An event's `previous` when it is the first of its session.
+GENESIS = "0" * 64
+
+metadata = sa.MetaData()
+schema = sa.Table("scorecard_schema", metadata, sa.Column("version", sa.Integer, nullable=False))
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("created", sa.String(32), nullable=False),
+    sa.Column("updated", sa.String(32), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+)
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("session", sa.String(32), sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("previous", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+
+def _v1(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[sessions, events])
+
+
+#: The schema's steps: MIGRATIONS[k] takes a database from version k to k + 1.
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1,)
+
+
+class StoreError(Exception):
+    """A store operation that cannot be done, in words for the person who asked."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class Conflict(StoreError):
+    """The session changed since it was read: read it again and redo the change."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: str
+    name: str
+    created: str
+    updated: str
+    version: int
+    session: Session
+
+
+@dataclass(frozen=True)
+class Event:
+    session: str
+    seq: int
+    at: str
+    actor: str
+    kind: str
+    detail: dict[str, Any]
+    previous: str
+    hash: str
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _digest(session: str, seq: int, at: str, actor: str, kind: str, detail: str, previous: str):
+    text = json.dumps([session, seq, at, actor, kind, detail, previous], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Store:
+    """A database of sessions at `url` (an SQLAlchemy URL), its schema brought up to date."""
+
+    def __init__(self, url: str) -> None:
+        self.url = sa.engine.make_url(url)
+        self.engine = _engine(self.url)
+        with self._write() as c:
+            self._migrate(c)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One transaction that may write; SQLite takes its write lock at the start, so two
+        writers queue (for up to the busy timeout) instead of failing half-way."""
+        with self.engine.begin() as c:
+            yield c
+
+    def _migrate(self, c: Connection) -> None:
+        schema.create(c, checkfirst=True)
+        if self.url.get_backend_name() == "postgresql":  # one migrating server at a time
+            c.execute(sa.text("LOCK TABLE scorecard_schema IN EXCLUSIVE MODE"))
+        found = c.execute(sa.select(schema.c.version)).scalar()
+        version = found or 0
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"the database's schema is version {version}, newer than this Scorecard "
+                f"knows ({len(MIGRATIONS)}): upgrade Scorecard"
+            )
+        for step in MIGRATIONS[version:]:
+            step(c)
+        if found is None:
+            c.execute(schema.insert().values(version=len(MIGRATIONS)))
+        else:
+            c.execute(schema.update().values(version=len(MIGRATIONS)))
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def create(self, session: Session, *, name: str, actor: str) -> Stored:
+        """A new stored session, with an unguessable id (it is what a link to it carries)."""
+        id_ = secrets.token_urlsafe(16)
+        at = _now()
+        with self._write() as c:
+            c.execute(
+                sessions.insert().values(
+                    id=id_, name=name, created=at, updated=at, version=1, document=_dump(session)
+                )
+            )
+            self._append(c, id_, 1, at, actor, "created", {"name": name})
+        return Stored(id_, name, at, at, 1, session)
+
+    def get(self, id_: str) -> Stored:
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(sessions).where(sessions.c.id == id_)).one_or_none()
+        if row is None:
+            raise NotFound(f"no session {id_!r} in {self.where}")
+        return _stored(row)
+
+    def version(self, id_: str) -> int:
+        """The session's version: what a page compares with its own to know it is behind."""
+        with self.engine.connect() as c:
+            found = c.execute(sa.select(sessions.c.version).where(sessions.c.id == id_)).scalar()
+        if found is None:
+            raise NotFound(f"no session {id_!r} in {self.where}")
+        return found
+
+    def save(
+        self,
+        id_: str,
+        session: Session,
+        *,
+        expected: int,
+        actor: str,
+        kind: str,
+        detail: dict[str, Any],
+    ) -> Stored:
+        """Replace the session's document, if it is still at version `expected`, and record the
+        change as an event; returns the session at its new version. Conflict when someone saved
+        first."""
+        at = _now()
+        with self._write() as c:
+            done = c.execute(
+                sessions.update()
+                .where(sessions.c.id == id_, sessions.c.version == expected)
+                .values(document=_dump(session), updated=at, version=expected + 1)
+            )
+            if done.rowcount != 1:
+                current = c.execute(
+                    sa.select(sessions.c.version).where(sessions.c.id == id_)
+                ).scalar()
+                if current is None:
+                    raise NotFound(f"no session {id_!r} in {self.where}")
+                raise Conflict(
+                    f"the session changed since you read it (version {expected}, now {current})"
+                )
+            self._append(c, id_, expected + 1, at, actor, kind, detail)
+            row = c.execute(sa.select(sessions).where(sessions.c.id == id_)).one()
+        return _stored(row)
+
+    def list(self) -> list[Stored]:
+        """Every session, the most recently changed first."""
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(sessions).order_by(sessions.c.updated.desc())).all()
+        return [_stored(r) for r in rows]
+
+    # -- history -------------------------------------------------------------------------------
+
+    def _append(
+        self, c: Connection, id_: str, seq: int, at: str, actor: str, kind: str, detail: dict
+    ) -> None:
+        previous = c.execute(
+            sa.select(events.c.hash).where(events.c.session == id_, events.c.seq == seq - 1)
+        ).scalar()
+        text = json.dumps(detail, sort_keys=True, ensure_ascii=False)
+        previous = previous or GENESIS
+        c.execute(
+            events.insert().values(
+                session=id_,
+                seq=seq,
+                at=at,
+                actor=actor,
+                kind=kind,
+                detail=text,
+                previous=previous,
+                hash=_digest(id_, seq, at, actor, kind, text, previous),
+            )
+        )
+
+    def events(self, id_: str) -> list[Event]:
+        """The session's history, oldest first."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sa.select(events).where(events.c.session == id_).order_by(events.c.seq)
+            ).all()
+        return [
+            Event(r.session, r.seq, r.at, r.actor, r.kind, json.loads(r.detail), r.previous, r.hash)
+            for r in rows
+        ]
+
+    def verify(self, id_: str | None = None) -> list[str]:
+        """Every break in the history of one session (or of all): an event whose hash does not
+        match its content, one that does not follow the one before, a missing event. Empty
+        when the history is intact."""
+        with self.engine.connect() as c:
+            query = sa.select(events).order_by(events.c.session, events.c.seq)
+            if id_ is not None:
+                query = query.where(events.c.session == id_)
+            rows = c.execute(query).all()
+            versions = dict(c.execute(sa.select(sessions.c.id, sessions.c.version)).all())
+        problems: list[str] = []
+        last: dict[str, Any] = {}
+        for r in rows:
+            before = last.get(r.session)
+            expected_seq = 1 if before is None else before.seq + 1
+            expected_previous = GENESIS if before is None else before.hash
+            where = f"session {r.session}, event {r.seq}"
+            if r.seq != expected_seq:
+                problems.append(f"{where}: event {expected_seq} is missing")
+            if r.previous != expected_previous:
+                problems.append(f"{where}: does not follow the event before it")
+            if r.hash != _digest(r.session, r.seq, r.at, r.actor, r.kind, r.detail, r.previous):
+                problems.append(f"{where}: its content does not match its hash (edited)")
+            last[r.session] = r
+        for session, version in versions.items():
+            if id_ is not None and session != id_:
+                continue
+            seen = last.get(session)
+            if seen is None or seen.seq != version:
+                problems.append(
+                    f"session {session}: history ends at event {seen.seq if seen else 0}, "
+                    f"the session is at version {version}"
+                )
+        return problems
+
+    @property
+    def where(self) -> str:
+        """The database, for messages: its URL without the password."""
+        return self.url.render_as_string(hide_password=True)
+
+
+def _stored(row: Any) -> Stored:
+    session = Session.model_validate_json(row.document)
+    return Stored(row.id, row.name, row.created, row.updated, row.version, session)
+
+
+def _dump(session: Session) -> str:
+    return session.model_dump_json(exclude_defaults=True)
+
+
+def _engine(url: sa.URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # transactions begin where we say, below
+        cursor = dbapi_connection.cursor()
+        if url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

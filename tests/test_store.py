@@ -1,0 +1,167 @@
+"""The session store, on SQLite and on a real PostgreSQL server: sessions survive, a stale save
+is refused, concurrent writers lose nothing, and an edited history is detected."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from conftest import ROOT
+
+from scorecard.loading import load_template
+from scorecard.session import SESSION_FORMAT, Session
+from scorecard.store import MIGRATIONS, Conflict, NotFound, Store, StoreError, events, schema
+
+TEMPLATE = load_template(ROOT / "criteria" / "ai-video-enterprise.yaml")
+
+
+def _session(**changes) -> Session:
+    base = Session(format=SESSION_FORMAT, template=TEMPLATE, vendors=("kling-ai", "runway"))
+    return base.model_copy(update=changes)
+
+
+def _save(store, id_, session, expected):
+    return store.save(id_, session, expected=expected, actor="Ana", kind="weights", detail={})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'scorecard.db'}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+    opened = Store(url)
+    yield opened
+    opened.close()
+
+
+def test_a_saved_session_reads_back_equal_and_its_history_says_who_changed_what(store):
+    created = store.create(_session(), name="Video RFP", actor="Ana")
+    assert (created.version, created.name) == (1, "Video RFP")
+    again = store.get(created.id)
+    assert again.session == _session()
+    changed = _session(weights={"latency": 3.0})
+    saved = store.save(
+        created.id,
+        changed,
+        expected=1,
+        actor="Ben",
+        kind="weights",
+        detail={"latency": [None, 3.0]},
+    )
+    assert saved.version == 2 and store.version(created.id) == 2
+    assert store.get(created.id).session == changed
+    history = store.events(created.id)
+    assert [(e.seq, e.actor, e.kind, e.detail) for e in history] == [
+        (1, "Ana", "created", {"name": "Video RFP"}),
+        (2, "Ben", "weights", {"latency": [None, 3.0]}),
+    ]
+    assert history[1].previous == history[0].hash
+    assert store.verify() == []
+    assert [s.id for s in store.list()] == [created.id]
+
+
+def test_a_save_from_a_stale_version_is_refused_and_changes_nothing(store):
+    created = store.create(_session(), name="s", actor="Ana")
+    _save(store, created.id, _session(profile="legal"), 1)
+    with pytest.raises(Conflict, match=r"changed since you read it \(version 1, now 2\)"):
+        _save(store, created.id, _session(profile="security"), 1)
+    assert store.get(created.id).session.profile == "legal"
+    assert len(store.events(created.id)) == 2
+
+
+def test_an_unknown_session_is_named_in_the_refusal(store):
+    for call in (
+        lambda: store.get("nope"),
+        lambda: store.version("nope"),
+        lambda: _save(store, "nope", _session(), 1),
+    ):
+        with pytest.raises(NotFound, match="no session 'nope' in "):
+            call()
+
+
+def test_thirty_writers_at_once_lose_no_update(store):
+    created = store.create(_session(), name="panel", actor="facilitator")
+    done: list[int] = []
+    failures: list[BaseException] = []
+
+    def writer(k: int) -> None:
+        try:
+            while True:  # optimistic concurrency: read, change, save; on conflict, again
+                current = store.get(created.id)
+                weights = {**current.session.weights, f"w{k}": float(k + 1)}
+                try:
+                    store.save(
+                        created.id,
+                        current.session.model_copy(update={"weights": weights}),
+                        expected=current.version,
+                        actor=f"evaluator {k}",
+                        kind="weights",
+                        detail={f"w{k}": k + 1},
+                    )
+                    done.append(k)
+                    return
+                except Conflict:
+                    continue
+        except BaseException as exc:  # a failure in a thread fails the test, below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    final = store.get(created.id)
+    assert final.session.weights == {f"w{k}": float(k + 1) for k in range(30)}
+    assert final.version == 31
+    assert sorted(e.actor for e in store.events(created.id)[1:]) == sorted(
+        f"evaluator {k}" for k in range(30)
+    )
+    assert store.verify() == []
+
+
+def test_an_edited_or_deleted_event_is_detected(store):
+    created = store.create(_session(), name="s", actor="Ana")
+    for k in range(3):
+        _save(store, created.id, _session(weights={"latency": float(k)}), k + 1)
+    with store.engine.begin() as c:
+        c.execute(
+            events.update()
+            .where(events.c.session == created.id, events.c.seq == 2)
+            .values(actor="Mallory")
+        )
+    assert store.verify(created.id) == [
+        f"session {created.id}, event 2: its content does not match its hash (edited)"
+    ]
+    with store.engine.begin() as c:
+        c.execute(events.delete().where(events.c.session == created.id, events.c.seq == 3))
+    assert store.verify() == [
+        f"session {created.id}, event 2: its content does not match its hash (edited)",
+        f"session {created.id}, event 4: event 3 is missing",
+        f"session {created.id}, event 4: does not follow the event before it",
+    ]
+    with store.engine.begin() as c:
+        c.execute(events.delete().where(events.c.session == created.id, events.c.seq == 4))
+    assert store.verify()[-1] == (
+        f"session {created.id}: history ends at event 2, the session is at version 4"
+    )
+
+
+def test_reopening_a_database_keeps_everything_and_migrates_nothing_twice(store):
+    created = store.create(_session(), name="s", actor="Ana")
+    again = Store(store.url.render_as_string(hide_password=False))
+    try:
+        assert again.get(created.id).session == _session()
+        with again.engine.connect() as c:
+            assert c.execute(sa.select(schema.c.version)).scalars().all() == [len(MIGRATIONS)]
+    finally:
+        again.close()
+
+
+def test_a_database_from_a_newer_scorecard_is_refused(store):
+    with store.engine.begin() as c:
+        c.execute(schema.update().values(version=len(MIGRATIONS) + 1))
+    with pytest.raises(StoreError, match=r"newer than this Scorecard knows \(1\): upgrade"):
+        Store(store.url.render_as_string(hide_password=False))
