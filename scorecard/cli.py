@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import os
 import sys
@@ -27,7 +28,9 @@ from scorecard.loading import (
     LoadError,
     Workspace,
     answers_folder,
+    dump_yaml,
     load_record,
+    load_session,
     load_template,
     load_workspace,
     validate,
@@ -37,6 +40,7 @@ from scorecard.responses import read_form, save
 from scorecard.rfi import preview, questionnaire, sent_record, status
 from scorecard.scoring import METHODS, Options, ScoringError, build_matrix, score
 from scorecard.session import compare
+from scorecard.store import DEFAULT_DB, Event, Store, Stored, StoreError, database_url
 
 STARTER = Path(__file__).resolve().parent / "starter-template.yaml"
 
@@ -227,6 +231,31 @@ def _parser() -> argparse.ArgumentParser:
     rfi.add_argument(
         "--dry-run", action="store_true", help="show what an import would change; write nothing"
     )
+
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument(
+        "--db",
+        metavar="URL",
+        help=f"the session database (default: $SCORECARD_DB, else {DEFAULT_DB} here)",
+    )
+    kept = commands.add_parser(
+        "session",
+        parents=[data, database],
+        help="sessions kept in the database: list, show, export or import one",
+        description="scorecard session list; show ID; export ID [-o FILE] writes the session "
+        "file the app downloads; import FILE [--name NAME] stores a session file as a new "
+        "session (checked against the vendors here).",
+    )
+    kept.add_argument("action", choices=("list", "show", "export", "import"))
+    kept.add_argument("target", nargs="?", metavar="ID|FILE")
+    kept.add_argument("-o", "--output", type=Path, metavar="FILE", help="export: default, print")
+    kept.add_argument("--name", help="import: the session's name (default: the file's)")
+    audit = commands.add_parser(
+        "audit",
+        parents=[database],
+        help="a stored session's history, or `audit verify` to check every history",
+    )
+    audit.add_argument("target", metavar="SESSION|verify")
 
     again = commands.add_parser("reproduce", help="recompute a decision record from the files")
     again.add_argument("record", type=Path, metavar="RECORD")
@@ -458,6 +487,86 @@ def _rfi_import(args: argparse.Namespace, workspace: Workspace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace) -> Store:
+    return Store(args.db or database_url(Path()))
+
+
+def _actor() -> str:
+    return f"{getpass.getuser()} (command line)"
+
+
+def _session(args: argparse.Namespace) -> int:
+    if args.action != "list" and not args.target:
+        what = "FILE" if args.action == "import" else "ID"
+        raise UsageError(f"say which session: scorecard session {args.action} {what}")
+    store = _store(args)
+    try:
+        if args.action == "list":
+            found = store.list()
+            print("id                       version  updated           name")
+            for s in found:
+                print(f"{s.id:<24} {s.version:>7}  {s.updated[:16]:<16}  {s.name}")
+            print(f"{len(found)} session(s) in {store.where}")
+        elif args.action == "show":
+            _show_session(store.get(args.target), store.events(args.target))
+        elif args.action == "export":
+            text = dump_yaml(store.get(args.target).session)
+            if args.output:
+                export.write_atomic(args.output, text)
+                print(f"wrote {args.output}")
+            else:
+                sys.stdout.write(text)
+        else:
+            available = [v.id for v in _workspace(args).vendors]
+            session = load_session(Path(args.target), None, available)
+            name = args.name or Path(args.target).stem
+            made = store.create(session, name=name, actor=_actor())
+            print(f"stored {args.target} as session {made.id} ({name!r})")
+            print(f"open it in the app with ?session={made.id} after the app's address")
+    finally:
+        store.close()
+    return 0
+
+
+def _show_session(found: Stored, history: list[Event]) -> None:
+    session = found.session
+    print(f"{found.name}  (session {found.id}, version {found.version})")
+    print(f"created {found.created[:16]}, last changed {found.updated[:16]}")
+    print(f"template: {session.template.name} {session.template.version}")
+    print(f"vendors: {', '.join(session.vendors)}")
+    if session.profile:
+        print(f"profile: {session.profile}")
+    for key, value in sorted(session.weights.items()):
+        print(f"weight: {key} = {value:g}")
+    for o in session.overrides:
+        print(f"override: {o.vendor}/{o.criterion} ({o.claim.confidence})")
+    print(f"history: {len(history)} event(s); scorecard audit {found.id}")
+
+
+def _audit(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        if args.target == "verify":
+            problems = store.verify()
+            for line in problems:
+                print(line, file=sys.stderr)
+            count = len(store.list())
+            if problems:
+                print(
+                    f"{len(problems)} problem(s) in the history of {store.where}", file=sys.stderr
+                )
+                return 1
+            print(f"every history is intact: {count} session(s) in {store.where}")
+            return 0
+        store.get(args.target)
+        for e in store.events(args.target):
+            detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
+            print(f"{e.seq:>4}  {e.at[:19]}  {e.actor}  {e.kind}  {detail}")
+    finally:
+        store.close()
+    return 0
+
+
 def _reproduce(args: argparse.Namespace) -> int:
     record = load_record(args.record)
     found = reproduce(record)
@@ -506,6 +615,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "gaps": _gaps,
         "report": _report,
         "schema": _schema,
+        "session": _session,
+        "audit": _audit,
     }
     try:
         return handlers[args.command](args)
@@ -515,6 +626,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScoringError, UsageError) as exc:
         print(f"scorecard: error: {exc}", file=sys.stderr)
         return 2
+    except StoreError as exc:
+        print(f"scorecard: error: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the exit flush cannot fail
         return 0

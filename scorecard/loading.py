@@ -985,8 +985,9 @@ def _by_vendor(items: list[Any], date: str) -> dict[str, tuple[Any, ...]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def load_session(name: str, text: str | bytes, available: Sequence[str]) -> Session:
-    """Read a saved session (YAML or JSON) and check it against the vendors on hand."""
+def load_session(name: str | Path, text: str | bytes | None, available: Sequence[str]) -> Session:
+    """Read a saved session (YAML or JSON: the file `name`, or `text` under that name) and check
+    it against the vendors on hand."""
     doc = read_document(name, text)
     session = None
     if isinstance(doc.data, dict):
@@ -1003,7 +1004,7 @@ def load_session(name: str, text: str | bytes, available: Sequence[str]) -> Sess
             if isinstance(v, str) and v not in available
         ]
     if doc.problems or session is None:
-        raise LoadError(Report(doc.problems, [name]))
+        raise LoadError(Report(doc.problems, [str(name)]))
     return session
 
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +30,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from scorecard.session import Session
 
+#: The session database where $SCORECARD_DB does not say: this file in the data folder.
+DEFAULT_DB = "sessions.db"
 #: An event's `previous` when it is the first of its session.
 GENESIS = "0" * 64
 
@@ -112,10 +116,19 @@ class Store:
     """A database of sessions at `url` (an SQLAlchemy URL), its schema brought up to date."""
 
     def __init__(self, url: str) -> None:
-        self.url = sa.engine.make_url(url)
-        self.engine = _engine(self.url)
-        with self._write() as c:
-            self._migrate(c)
+        try:
+            self.url = sa.engine.make_url(url)
+            self.engine = _engine(self.url)
+            with self._write() as c:
+                self._migrate(c)
+        except sa.exc.SQLAlchemyError as exc:
+            where = getattr(self, "url", None)
+            shown = where.render_as_string(hide_password=True) if where else repr(url)
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise StoreError(
+                f"cannot open the session database {shown}: {reason} (hint: a database is "
+                "sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME)"
+            ) from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -287,6 +300,12 @@ class Store:
     def where(self) -> str:
         """The database, for messages: its URL without the password."""
         return self.url.render_as_string(hide_password=True)
+
+
+def database_url(root: Path) -> str:
+    """The session database: $SCORECARD_DB (an SQLAlchemy URL, e.g.
+    postgresql+psycopg://user@host/db), or an SQLite file in the data folder `root`."""
+    return os.environ.get("SCORECARD_DB") or f"sqlite:///{(root / DEFAULT_DB).resolve()}"
 
 
 def _stored(row: Any) -> Stored:

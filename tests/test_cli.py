@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -18,8 +19,9 @@ import yaml
 from conftest import DATA, ROOT, answer_questionnaire
 
 from scorecard.cli import main
-from scorecard.loading import load_workspace
+from scorecard.loading import dump_yaml, load_session, load_template, load_workspace
 from scorecard.scoring import score
+from scorecard.session import SESSION_FORMAT, Session
 
 INVALID = DATA / "invalid"
 
@@ -475,3 +477,83 @@ def test_rfi_says_when_there_is_nothing_to_ask_or_nothing_to_import(tmp_path, mo
         "empty.xlsx: [not-xlsx] not an XLSX workbook (hint: save it as .xlsx)\n"
         "nothing imported: 1 problem(s)\n",
     )
+
+
+def _session_file(path):
+    template = load_template(ROOT / "criteria" / "ai-video-enterprise.yaml")
+    session = Session(
+        format=SESSION_FORMAT,
+        template=template,
+        vendors=("kling-ai", "runway"),
+        weights={"latency": 3.0},
+    )
+    path.write_text(dump_yaml(session))
+    return session
+
+
+def test_a_session_file_goes_into_the_database_and_comes_back_out_with_its_history(
+    tmp_path, monkeypatch, capsys
+):
+    _project(tmp_path, monkeypatch)
+    monkeypatch.delenv("SCORECARD_DB", raising=False)
+    monkeypatch.setattr("getpass.getuser", lambda: "ana")
+    session = _session_file(tmp_path / "rfp.yaml")
+    assert main(["session", "import", "rfp.yaml", "--name", "Video RFP"]) == 0
+    out = capsys.readouterr().out
+    id_ = re.search(r"as session (\S+) ", out).group(1)
+    assert out.endswith(f"open it in the app with ?session={id_} after the app's address\n")
+    assert (tmp_path / "sessions.db").exists()
+    assert main(["session", "list"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[1].split()[:2] == [id_, "1"] and rows[1].endswith("  Video RFP")
+    assert rows[-1] == f"1 session(s) in sqlite:///{tmp_path / 'sessions.db'}"
+    assert main(["session", "show", id_]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"Video RFP  (session {id_}, version 1)\n")
+    assert "vendors: kling-ai, runway\nweight: latency = 3\n" in shown
+    assert f"history: 1 event(s); scorecard audit {id_}\n" in shown
+    assert main(["session", "export", id_, "-o", "back.yaml"]) == 0
+    assert capsys.readouterr().out == "wrote back.yaml\n"
+    assert load_session(tmp_path / "back.yaml", None, ["kling-ai", "runway"]) == session
+    assert main(["audit", id_]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.split()[0] == "1"
+    assert line.endswith('  ana (command line)  created  {"name": "Video RFP"}')
+    assert main(["audit", "verify"]) == 0
+    assert capsys.readouterr().out.startswith("every history is intact: 1 session(s) in sqlite:")
+
+
+def test_session_commands_say_what_is_wrong(tmp_path, monkeypatch, capsys):
+    _project(tmp_path, monkeypatch)
+    monkeypatch.delenv("SCORECARD_DB", raising=False)
+    assert main(["session", "show"]) == 2
+    assert "say which session: scorecard session show ID" in capsys.readouterr().err
+    assert main(["session", "import"]) == 2
+    assert "scorecard session import FILE" in capsys.readouterr().err
+    assert main(["session", "show", "nope"]) == 1
+    assert "scorecard: error: no session 'nope' in sqlite:///" in capsys.readouterr().err
+    assert main(["audit", "nope"]) == 1
+    assert "no session 'nope'" in capsys.readouterr().err
+    (tmp_path / "bad.yaml").write_text("format: scorecard-session/1\nvendors: [nobody]\n")
+    assert main(["session", "import", "bad.yaml"]) == 1
+    assert "bad.yaml:" in capsys.readouterr().err
+    assert main(["session", "list", "--db", "nosuchdb://x"]) == 1
+    assert capsys.readouterr().err == (
+        "scorecard: error: cannot open the session database nosuchdb://x: Can't load plugin: "
+        "sqlalchemy.dialects:nosuchdb (hint: a database is sqlite:///PATH or "
+        "postgresql+psycopg://USER@HOST/NAME)\n"
+    )
+    assert main(["session", "list", "--db", "not a url"]) == 1
+    assert "cannot open the session database 'not a url': " in capsys.readouterr().err
+    assert main(["session", "list", "--db", f"sqlite:///{tmp_path}/no/such/folder/x.db"]) == 1
+    assert "cannot open the session database sqlite:///" in capsys.readouterr().err
+    # An edited history fails the check, and says where.
+    _session_file(tmp_path / "good.yaml")
+    assert main(["session", "import", "good.yaml"]) == 0
+    id_ = re.search(r"as session (\S+) ", capsys.readouterr().out).group(1)
+    with sqlite3.connect(tmp_path / "sessions.db") as db:
+        db.execute("UPDATE events SET actor = 'someone else'")
+    assert main(["audit", "verify"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"session {id_}, event 1: its content does not match its hash (edited)"
+    assert err[1].startswith("1 problem(s) in the history of sqlite:///")
