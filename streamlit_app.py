@@ -19,6 +19,9 @@ if not data.report.ok:
     with st.sidebar.expander("Some shipped files were skipped"):
         st.code(str(data.report), language=None)
 state.session()
+state.sync()
+if notice := st.session_state.pop("store_notice", None):
+    st.warning(notice)
 
 PAGES = "scorecard/app/pages"
 # No icons: Streamlit fetches Material icons from a font CDN, and the app asks no other host.

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,9 @@ settings.register_profile(
     "mutation", derandomize=True, max_examples=10, database=None, deadline=None
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# The app and the command line keep sessions in $SCORECARD_DB: in tests, a database of their own,
+# never the one beside the project's data (nor one a developer set).
+os.environ["SCORECARD_DB"] = f"sqlite:///{tempfile.mkdtemp(prefix='scorecard-db-')}/sessions.db"
 MUTATION = os.environ.get("HYPOTHESIS_PROFILE") == "mutation"
 if MUTATION:  # imported where they are used, in every mutant's process; here, once for all
     import scipy.sparse
@@ -313,7 +317,6 @@ def postgres_server() -> Any:
     listening on 127.0.0.1 on a free port, stopped and removed at the end. PostgreSQL refuses to
     run as root, so as root it runs as the `postgres` user the package creates."""
     import socket
-    import tempfile
 
     run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     folder = Path(tempfile.mkdtemp(prefix="scorecard-postgres-"))

@@ -9,6 +9,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import re
 import shutil
 
@@ -29,6 +30,7 @@ from streamlit.testing.v1 import AppTest
 from scorecard.export.record import reproduce
 from scorecard.loading import load_record, load_workspace
 from scorecard.scoring import Options, difference, score, set_share, shares_of
+from scorecard.store import Store
 
 pytestmark = pytest.mark.app
 
@@ -688,3 +690,77 @@ def test_the_vendor_page_sends_a_questionnaire_and_imports_the_answers(
     [table] = [t.value for t in at.table if "Questionnaire" in t.value.columns]
     kling = table[table["Vendor"].str.replace("\\", "") == "Kling AI"]
     assert kling["Questionnaire"].tolist() == [f"answered, {asked - 2} open"]
+
+
+def _stored() -> Store:
+    return Store(os.environ["SCORECARD_DB"])
+
+
+def _open(session_id: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["session"] = session_id
+    return at.run()
+
+
+def test_every_change_is_stored_and_the_link_reopens_the_session():
+    at = start()
+    kept = _stored()
+    id_ = at.session_state["stored"][0]
+    assert kept.get(id_).session == at.session_state["session"]
+    at.slider(key="compare_w_latency").set_value(80.0).run()
+    at.radio(key="compare_missing").set_value("neutral").run()
+    assert [(e.seq, e.kind) for e in kept.events(id_)] == [
+        (1, "created"),
+        (2, "weight"),
+        (3, "policy"),
+    ]
+    assert kept.events(id_)[2].detail == {"missing": [None, "neutral"]}
+    # A new browser session with the link (a refresh, another tab, after a restart) shows it.
+    again = _open(id_)
+    assert not again.exception and not again.warning
+    assert again.session_state["session"] == at.session_state["session"]
+    assert again.session_state["stored"] == (id_, 3)
+    assert (
+        ranking(again) == ranking(at) == expected(weights=shares(latency=80.0), missing="neutral")
+    )
+    assert kept.verify(id_) == []
+
+
+def test_a_change_made_elsewhere_shows_and_a_stale_change_is_not_kept():
+    first = start()
+    id_ = first.session_state["stored"][0]
+    second = _open(id_)
+    first.slider(key="compare_w_latency").set_value(80.0).run()
+    # The second page has not rerun since: its change is made on the old version.
+    second.radio(key="compare_missing").set_value("neutral").run()
+    assert [w.value for w in second.warning] == [
+        "Someone changed this session at the same time: their change is shown, and yours was "
+        "not kept. Make it again if it still applies."
+    ]
+    assert second.session_state["session"] == first.session_state["session"]
+    assert second.session_state["session"].missing is None
+    assert ranking(second) == expected(weights=shares(latency=80.0))
+    # Made again, on the version now shown, it is kept; the first page sees it when it reruns.
+    second.radio(key="compare_missing").set_value("neutral").run()
+    assert not second.warning
+    first.run()
+    assert first.session_state["session"].missing == "neutral"
+    assert [e.kind for e in _stored().events(id_)] == ["created", "weight", "policy"]
+
+
+def test_a_link_to_an_unknown_session_starts_a_new_one_and_says_so():
+    at = _open("no-such-session")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        f"no session 'no-such-session' in {_stored().where}: a new session was started."
+    ]
+    assert at.session_state["stored"][0] != "no-such-session"
+
+
+def test_without_a_database_the_app_works_and_says_changes_are_not_saved(monkeypatch, tmp_path):
+    monkeypatch.setenv("SCORECARD_DB", f"sqlite:///{tmp_path}/missing/folder/sessions.db")
+    at = start()
+    (notice,) = [w.value for w in at.warning]
+    assert notice.startswith("Changes are not being saved: cannot open the session database")
+    at.slider(key="compare_w_latency").set_value(80.0).run()
+    assert ranking(at) == expected(weights=shares(latency=80.0))

@@ -36,10 +36,13 @@ from scorecard.scoring import (
     evaluate,
     total_weight,
 )
-from scorecard.session import SESSION_FORMAT, Session, apply_overrides
+from scorecard.session import SESSION_FORMAT, Session, apply_overrides, changes, check_session
+from scorecard.store import Conflict, Store, Stored, StoreError, database_url
 from scorecard.summary import Summary, summarise, summary_draws
 
 PROJECT = Path(__file__).resolve().parents[2]
+#: Who changed a session, in its history, when the app does not know the person.
+ACTOR = "app"
 
 
 def data_root() -> Path:
@@ -121,29 +124,124 @@ def new_session(template: Template, vendors: tuple[Vendor, ...]) -> Session:
     return Session(format=SESSION_FORMAT, template=template, vendors=tuple(v.id for v in vendors))
 
 
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store | str:
+    """The session database, shared by every browser session of this server; or why it could
+    not be opened."""
+    try:
+        return Store(url)
+    except StoreError as exc:
+        return str(exc)
+
+
+def store() -> Store | None:
+    """The session database, or None (and a notice for the page) when it cannot be used."""
+    found = _store(database_url(data_root()))
+    if isinstance(found, str):
+        st.session_state["store_notice"] = f"Changes are not being saved: {found}"
+        return None
+    return found
+
+
 def session() -> Session:
-    """The current session; a fresh one on the default template and every shipped vendor."""
+    """The current session. A new browser session opens the stored one its link names
+    (?session=...), or starts a new one (on the default template and every shipped vendor) and
+    puts its id in the link, so that a refresh or the link reopens it."""
     if "session" not in st.session_state:
-        data = shipped()
-        template = data.templates[DEFAULT_TEMPLATE.name]
-        st.session_state["session"] = new_session(template, data.vendors)
-        st.session_state["template_origin"] = template
+        _open()
     return st.session_state["session"]
 
 
-def update(**changes: Any) -> Session:
-    """Replace fields of the session (from a widget callback or a page action)."""
-    st.session_state["session"] = session().model_copy(update=changes)
-    return st.session_state["session"]
+def _open() -> None:
+    data, kept = shipped(), store()
+    wanted = st.query_params.get("session")
+    if kept is not None and wanted:
+        try:
+            found = kept.get(wanted)
+        except StoreError as exc:
+            st.session_state["store_notice"] = f"{exc}: a new session was started."
+        else:
+            problems = check_session(found.session, [v.id for v in data.vendors])
+            if not problems:
+                _show(found)
+                return
+            st.session_state["store_notice"] = (
+                f"Session {wanted} no longer fits the data here ({problems[0]}): a new session "
+                "was started; the stored one is kept."
+            )
+    template = data.templates[DEFAULT_TEMPLATE.name]
+    fresh = new_session(template, data.vendors)
+    st.session_state["session"] = fresh
+    st.session_state["template_origin"] = template
+    if kept is not None:
+        made = kept.create(fresh, name=f"Session of {today():%d %b %Y}", actor=ACTOR)
+        st.session_state["stored"] = (made.id, made.version)
+        st.query_params["session"] = made.id
+
+
+def _forget_widgets() -> None:
+    """Clear the widgets that mirror the session, so that they read the values of another."""
+    for key in [k for k in st.session_state if str(k).startswith(("compare_", "templates_"))]:
+        del st.session_state[key]
+
+
+def _show(found: Stored) -> None:
+    """Show the stored session `found`."""
+    _forget_widgets()
+    st.session_state["session"] = found.session
+    st.session_state["template_origin"] = found.session.template
+    st.session_state["stored"] = (found.id, found.version)
+    st.query_params["session"] = found.id
+
+
+def sync() -> None:
+    """Once per run: if the stored session changed elsewhere (another tab, another person,
+    another server), show its current state."""
+    kept, stored = store(), st.session_state.get("stored")
+    if kept is None or stored is None:
+        return
+    try:
+        if kept.version(stored[0]) != stored[1]:
+            _show(kept.get(stored[0]))
+    except StoreError as exc:
+        st.session_state["store_notice"] = f"Changes are not being saved: {exc}"
+
+
+def update(**fields: Any) -> Session:
+    """Replace fields of the session (from a widget callback or a page action), and save it."""
+    return _save(session().model_copy(update=fields))
 
 
 def replace(new: Session, origin: Template | None = None) -> None:
     """Start over from another session (an uploaded one, or another template): the widgets that
     mirrored the old one are cleared so that they read the new values."""
-    for key in [k for k in st.session_state if str(k).startswith(("compare_", "templates_"))]:
-        del st.session_state[key]
+    _forget_widgets()
+    if _save(new) is new:
+        st.session_state["template_origin"] = origin or new.template
+
+
+def _save(new: Session) -> Session:
+    """Make `new` the session and store it as the next version. If someone else saved first,
+    theirs stands and is shown, with a notice that this change was not kept."""
+    old = session()
     st.session_state["session"] = new
-    st.session_state["template_origin"] = origin or new.template
+    kept, stored = store(), st.session_state.get("stored")
+    kind, detail = changes(old, new)
+    if kept is None or stored is None or kind == "none":
+        return new
+    try:
+        saved = kept.save(stored[0], new, expected=stored[1], actor=ACTOR, kind=kind, detail=detail)
+    except Conflict:
+        _show(kept.get(stored[0]))
+        st.session_state["store_notice"] = (
+            "Someone changed this session at the same time: their change is shown, and yours "
+            "was not kept. Make it again if it still applies."
+        )
+    except StoreError as exc:
+        st.session_state["store_notice"] = f"Changes are not being saved: {exc}"
+    else:
+        st.session_state["stored"] = (saved.id, saved.version)
+    return st.session_state["session"]
 
 
 def vendors_without_overrides() -> list[Vendor]:
