@@ -39,7 +39,7 @@ from scorecard.model import MAX_WEIGHT, Template, TemplateOverlay, Vendor, neare
 from scorecard.responses import read_form, save
 from scorecard.rfi import preview, questionnaire, sent_record, status
 from scorecard.scoring import METHODS, Options, ScoringError, build_matrix, score
-from scorecard.session import compare
+from scorecard.session import change_text, compare
 from scorecard.store import DEFAULT_DB, Event, Store, Stored, StoreError, database_url
 
 STARTER = Path(__file__).resolve().parent / "starter-template.yaml"
@@ -560,8 +560,7 @@ def _audit(args: argparse.Namespace) -> int:
             return 0
         store.get(args.target)
         for e in store.events(args.target):
-            detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
-            print(f"{e.seq:>4}  {e.at[:19]}  {e.actor}  {e.kind}  {detail}")
+            print(f"{e.seq:>4}  {e.at[:19]}  {e.actor}  {e.kind}  {change_text(e.detail)}")
     finally:
         store.close()
     return 0

@@ -149,6 +149,35 @@ def changes(old: Session, new: Session) -> tuple[str, dict[str, Any]]:
     return kind, detail
 
 
+def change_text(detail: dict[str, Any]) -> str:
+    """A history entry's detail (as `changes` makes it) in words: "weights latency: 1 → 2;
+    missing: not set → neutral; override added: kling-ai/generation_time"."""
+    parts: list[str] = []
+    for name, value in detail.items():
+        if name == "overrides":
+            parts += [f"override added: {x}" for x in value["added"]]
+            parts += [f"override removed: {x}" for x in value["removed"]]
+        elif isinstance(value, dict):
+            parts += [f"{name} {k}: {_shown(a)} → {_shown(b)}" for k, (a, b) in value.items()]
+        elif isinstance(value, list):
+            parts.append(f"{name}: {_shown(value[0])} → {_shown(value[1])}")
+        else:
+            parts.append(f"{name}: {_shown(value)}")
+    return "; ".join(parts)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(map(_shown, value)) or "none"
+    return str(value)
+
+
 def _plain(value: Any) -> Any:
     """A field's value as JSON carries it."""
     if isinstance(value, tuple):

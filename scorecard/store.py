@@ -137,8 +137,22 @@ class Store:
     def _write(self) -> Iterator[Connection]:
         """One transaction that may write; SQLite takes its write lock at the start, so two
         writers queue (for up to the busy timeout) instead of failing half-way."""
-        with self.engine.begin() as c:
+        with self._failures(), self.engine.begin() as c:
             yield c
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._failures(), self.engine.connect() as c:
+            yield c
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """A database that fails (gone, full, refusing) as a StoreError that says so."""
+        try:
+            yield
+        except sa.exc.SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise StoreError(f"the session database {self.where} failed: {reason}") from exc
 
     def _migrate(self, c: Connection) -> None:
         schema.create(c, checkfirst=True)
@@ -174,7 +188,7 @@ class Store:
         return Stored(id_, name, at, at, 1, session)
 
     def get(self, id_: str) -> Stored:
-        with self.engine.connect() as c:
+        with self._read() as c:
             row = c.execute(sa.select(sessions).where(sessions.c.id == id_)).one_or_none()
         if row is None:
             raise NotFound(f"no session {id_!r} in {self.where}")
@@ -182,7 +196,7 @@ class Store:
 
     def version(self, id_: str) -> int:
         """The session's version: what a page compares with its own to know it is behind."""
-        with self.engine.connect() as c:
+        with self._read() as c:
             found = c.execute(sa.select(sessions.c.version).where(sessions.c.id == id_)).scalar()
         if found is None:
             raise NotFound(f"no session {id_!r} in {self.where}")
@@ -223,7 +237,7 @@ class Store:
 
     def list(self) -> list[Stored]:
         """Every session, the most recently changed first."""
-        with self.engine.connect() as c:
+        with self._read() as c:
             rows = c.execute(sa.select(sessions).order_by(sessions.c.updated.desc())).all()
         return [_stored(r) for r in rows]
 
@@ -252,7 +266,7 @@ class Store:
 
     def events(self, id_: str) -> list[Event]:
         """The session's history, oldest first."""
-        with self.engine.connect() as c:
+        with self._read() as c:
             rows = c.execute(
                 sa.select(events).where(events.c.session == id_).order_by(events.c.seq)
             ).all()
@@ -265,7 +279,7 @@ class Store:
         """Every break in the history of one session (or of all): an event whose hash does not
         match its content, one that does not follow the one before, a missing event. Empty
         when the history is intact."""
-        with self.engine.connect() as c:
+        with self._read() as c:
             query = sa.select(events).order_by(events.c.session, events.c.seq)
             if id_ is not None:
                 query = query.where(events.c.session == id_)

@@ -518,7 +518,7 @@ def test_a_session_file_goes_into_the_database_and_comes_back_out_with_its_histo
     assert main(["audit", id_]) == 0
     (line,) = capsys.readouterr().out.splitlines()
     assert line.split()[0] == "1"
-    assert line.endswith('  ana (command line)  created  {"name": "Video RFP"}')
+    assert line.endswith("  ana (command line)  created  name: Video RFP")
     assert main(["audit", "verify"]) == 0
     assert capsys.readouterr().out.startswith("every history is intact: 1 session(s) in sqlite:")
 

@@ -43,6 +43,7 @@ from scorecard.session import (
     Override,
     RecordedFile,
     Session,
+    change_text,
     changes,
     compare,
 )
@@ -670,3 +671,11 @@ def test_the_history_records_what_changed_field_by_field():
         {"vendors": [["kling-ai", "runway"], ["runway"]]},
     )
     assert changes(before, before) == ("none", {})
+    assert change_text(changes(before, after)[1]) == (
+        "weights cost: not set → 0.5; weights latency: 1 → 2; missing: worst → neutral; "
+        "as_of: not set → 2026-11-27; override added: kling-ai/generation_time"
+    )
+    assert change_text({"gates": {"eu": [None, True]}, "vendors": [["a", "b"], []]}) == (
+        "gates eu: not set → yes; vendors: a, b → none"
+    )
+    assert change_text({"name": "Video RFP"}) == "name: Video RFP"

@@ -3,6 +3,7 @@ is refused, concurrent writers lose nothing, and an edited history is detected."
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -165,3 +166,16 @@ def test_a_database_from_a_newer_scorecard_is_refused(store):
         c.execute(schema.update().values(version=len(MIGRATIONS) + 1))
     with pytest.raises(StoreError, match=r"newer than this Scorecard knows \(1\): upgrade"):
         Store(store.url.render_as_string(hide_password=False))
+
+
+def test_a_database_that_fails_says_so_in_words(store):
+    created = store.create(_session(), name="s", actor="Ana")
+    with store.engine.begin() as c:
+        c.execute(sa.text("DROP TABLE events"))
+    with pytest.raises(
+        StoreError, match=rf"the session database {re.escape(store.where)} failed: "
+    ):
+        store.events(created.id)
+    with pytest.raises(StoreError, match="failed: "):
+        _save(store, created.id, _session(profile="legal"), 1)
+    assert store.get(created.id).version == 1  # the failed save changed nothing

@@ -37,7 +37,7 @@ from scorecard.scoring import (
     total_weight,
 )
 from scorecard.session import SESSION_FORMAT, Session, apply_overrides, changes, check_session
-from scorecard.store import Conflict, Store, Stored, StoreError, database_url
+from scorecard.store import Conflict, Event, Store, Stored, StoreError, database_url
 from scorecard.summary import Summary, summarise, summary_draws
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -205,6 +205,16 @@ def sync() -> None:
             _show(kept.get(stored[0]))
     except StoreError as exc:
         st.session_state["store_notice"] = f"Changes are not being saved: {exc}"
+
+
+def history(session_id: str) -> list[Event]:
+    """The stored session's history, oldest first (empty if it cannot be read now)."""
+    kept = store()
+    try:
+        return kept.events(session_id) if kept is not None else []
+    except StoreError as exc:
+        st.session_state["store_notice"] = f"Changes are not being saved: {exc}"
+        return []
 
 
 def update(**fields: Any) -> Session:

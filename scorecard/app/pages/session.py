@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
@@ -17,7 +18,7 @@ from scorecard.model import (
     RatingMeasure,
     check_claims,
 )
-from scorecard.session import Override
+from scorecard.session import Override, change_text
 
 session = state.session()
 template = session.template
@@ -191,4 +192,30 @@ if loaded is not None:
     st.success(
         f"Resumed: {ui.md(loaded.template.name)}, "
         f"{len(loaded.vendors)} vendor(s), {len(loaded.overrides)} override(s)."
+    )
+
+st.subheader("History")
+kept, stored = state.store(), st.session_state.get("stored")
+if kept is None or stored is None:
+    st.info("This session is not being saved, so it has no history.")
+else:
+    st.markdown(
+        "Every change to this session, who made it and when. Each entry holds a fingerprint of "
+        "the one before it, so an entry edited or deleted in the database is detected "
+        "(`scorecard audit verify`). This page's link reopens the session."
+    )
+    history = state.history(stored[0])
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "#": [e.seq for e in history],
+                "When (UTC)": [e.at[:16].replace("T", " ") for e in history],
+                "Who": [e.actor for e in history],
+                "What": [e.kind for e in history],
+                "Change": [change_text(e.detail) for e in history],
+            }
+        ).iloc[::-1],
+        hide_index=True,
+        use_container_width=True,
+        key="session_history",
     )
