@@ -60,13 +60,33 @@ events = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
+#: A panel's people: who may do what is checked here, on every call, not only in the app.
+members = sa.Table(
+    "members",
+    metadata,
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("session", sa.String(32), sa.ForeignKey("sessions.id"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # never the token
+    sa.Column("created", sa.String(32), nullable=False),
+    sa.Column("revoked", sa.String(32)),
+)
+#: The roles of a panel: the facilitator runs it (and alone changes the shared session),
+#: evaluators give weights and scores, viewers read, approvers sign.
+ROLES = ("facilitator", "evaluator", "viewer", "approver")
+
 
 def _v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[sessions, events])
 
 
+def _v2(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[members])
+
+
 #: The schema's steps: MIGRATIONS[k] takes a database from version k to k + 1.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2)
 
 
 class StoreError(Exception):
@@ -79,6 +99,25 @@ class NotFound(StoreError):
 
 class Conflict(StoreError):
     """The session changed since it was read: read it again and redo the change."""
+
+
+class Refused(StoreError):
+    """Not allowed: an unknown or revoked link, or a role that may not do this."""
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    session: str
+    name: str
+    role: str
+    created: str
+    revoked: str | None
+
+    @property
+    def actor(self) -> str:
+        """Who this is, in the history."""
+        return f"{self.name} ({self.role})"
 
 
 @dataclass(frozen=True)
@@ -172,7 +211,7 @@ class Store:
         else:
             c.execute(schema.update().values(version=len(MIGRATIONS)))
 
-    # -- sessions ------------------------------------------------------------------------------
+    # -- sessions -----------------------------------------------------------------------------
 
     def create(self, session: Session, *, name: str, actor: str) -> Stored:
         """A new stored session, with an unguessable id (it is what a link to it carries)."""
@@ -211,12 +250,15 @@ class Store:
         actor: str,
         kind: str,
         detail: dict[str, Any],
+        by: Member | None = None,
     ) -> Stored:
         """Replace the session's document, if it is still at version `expected`, and record the
         change as an event; returns the session at its new version. Conflict when someone saved
-        first."""
+        first. In a panel only its facilitator (`by`) may change the session."""
         at = _now()
         with self._write() as c:
+            if self._is_panel(c, id_):
+                actor = self._allowed(c, id_, by, ("facilitator",), "change the session").actor
             done = c.execute(
                 sessions.update()
                 .where(sessions.c.id == id_, sessions.c.version == expected)
@@ -241,7 +283,119 @@ class Store:
             rows = c.execute(sa.select(sessions).order_by(sessions.c.updated.desc())).all()
         return [_stored(r) for r in rows]
 
-    # -- history -------------------------------------------------------------------------------
+    # -- panels -------------------------------------------------------------------------------
+
+    def start_panel(self, id_: str, *, name: str) -> tuple[Member, str]:
+        """Make the session a panel, with `name` as its facilitator. Returns the facilitator and
+        their personal token: it is shown once, and only its hash is kept."""
+        with self._write() as c:
+            if self._is_panel(c, id_):
+                raise Refused("this session is a panel already: its facilitator invites people")
+            return self._add(c, id_, name, "facilitator", by=None)
+
+    def invite(self, id_: str, by: Member, *, name: str, role: str) -> tuple[Member, str]:
+        """A new member of the panel, invited by its facilitator; returns them and their token
+        (shown once)."""
+        if role not in ROLES[1:]:
+            raise StoreError(f"a role is one of {', '.join(ROLES[1:])}, not {role!r}")
+        with self._write() as c:
+            self._allowed(c, id_, by, ("facilitator",), "invite people")
+            return self._add(c, id_, name, role, by=by)
+
+    def revoke(self, id_: str, by: Member, member_id: str) -> None:
+        """End a member's access: their token is refused from now on."""
+        with self._write() as c:
+            facilitator = self._allowed(c, id_, by, ("facilitator",), "revoke access")
+            at = _now()
+            done = c.execute(
+                members.update()
+                .where(
+                    members.c.id == member_id,
+                    members.c.session == id_,
+                    members.c.revoked.is_(None),
+                )
+                .values(revoked=at)
+            )
+            if done.rowcount != 1:
+                raise NotFound(f"no member {member_id!r} with access to session {id_!r}")
+            name = c.execute(sa.select(members.c.name).where(members.c.id == member_id)).scalar()
+            self._event(c, id_, at, facilitator.actor, "membership", {"revoked": name})
+
+    def member(self, id_: str, token: str) -> Member:
+        """The member whose token this is, or Refused: a token that is unknown, revoked or for
+        another session is refused alike, saying no more than that."""
+        with self._read() as c:
+            row = c.execute(
+                sa.select(members).where(members.c.token_hash == _hash(token))
+            ).one_or_none()
+        if row is None or row.session != id_ or row.revoked is not None:
+            raise Refused(
+                "this link does not open this session: it was mistyped, changed or revoked; "
+                "ask the facilitator for a new one"
+            )
+        return _member(row)
+
+    def members(self, id_: str) -> list[Member]:
+        """The panel's members, in the order they joined (revoked ones included)."""
+        with self._read() as c:
+            rows = c.execute(
+                sa.select(members).where(members.c.session == id_).order_by(members.c.created)
+            ).all()
+        return [_member(r) for r in rows]
+
+    def _add(
+        self, c: Connection, id_: str, name: str, role: str, by: Member | None
+    ) -> tuple[Member, str]:
+        if not name.strip() or len(name) > 200:
+            raise StoreError("a member's name is 1 to 200 characters")
+        token, at = secrets.token_urlsafe(32), _now()
+        member = Member(secrets.token_urlsafe(8), id_, name.strip(), role, at, None)
+        c.execute(
+            members.insert().values(
+                id=member.id,
+                session=id_,
+                name=member.name,
+                role=role,
+                token_hash=_hash(token),
+                created=at,
+            )
+        )
+        actor = by.actor if by is not None else member.actor
+        self._event(c, id_, at, actor, "membership", {"invited": member.name, "role": role})
+        return member, token
+
+    def _is_panel(self, c: Connection, id_: str) -> bool:
+        found = c.execute(sa.select(members.c.id).where(members.c.session == id_).limit(1))
+        return found.first() is not None
+
+    def _allowed(
+        self, c: Connection, id_: str, by: Member | None, roles: tuple[str, ...], what: str
+    ) -> Member:
+        """`by` as the database has them now (not as the caller remembers them), if they may
+        do `what` in this session; else Refused."""
+        row = None
+        if by is not None:
+            row = c.execute(sa.select(members).where(members.c.id == by.id)).one_or_none()
+        if row is None or row.session != id_ or row.revoked is not None:
+            raise Refused(f"only a member of this panel may {what}")
+        if row.role not in roles:
+            article = "an" if row.role[0] in "aeiou" else "a"
+            raise Refused(f"{article} {row.role} may not {what}; the {' or '.join(roles)} may")
+        return _member(row)
+
+    def _event(self, c: Connection, id_: str, at: str, actor: str, kind: str, detail: dict) -> None:
+        """An event that changes no document: it takes the session's next version."""
+        done = c.execute(
+            sessions.update()
+            .where(sessions.c.id == id_)
+            .values(version=sessions.c.version + 1, updated=at)
+        )
+        if done.rowcount != 1:
+            raise NotFound(f"no session {id_!r} in {self.where}")
+        seq = c.execute(sa.select(sessions.c.version).where(sessions.c.id == id_)).scalar_one()
+        self._append(c, id_, seq, at, actor, kind, detail)
+
+    # -- history ------------------------------------------------------------------------------
 
     def _append(
         self, c: Connection, id_: str, seq: int, at: str, actor: str, kind: str, detail: dict
@@ -320,6 +474,14 @@ def database_url(root: Path) -> str:
     """The session database: $SCORECARD_DB (an SQLAlchemy URL, e.g.
     postgresql+psycopg://user@host/db), or an SQLite file in the data folder `root`."""
     return os.environ.get("SCORECARD_DB") or f"sqlite:///{(root / DEFAULT_DB).resolve()}"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _member(row: Any) -> Member:
+    return Member(row.id, row.session, row.name, row.role, row.created, row.revoked)
 
 
 def _stored(row: Any) -> Stored:

@@ -11,8 +11,18 @@ import sqlalchemy as sa
 from conftest import ROOT
 
 from scorecard.loading import load_template
-from scorecard.session import SESSION_FORMAT, Session
-from scorecard.store import MIGRATIONS, Conflict, NotFound, Store, StoreError, events, schema
+from scorecard.session import SESSION_FORMAT, Session, change_text
+from scorecard.store import (
+    MIGRATIONS,
+    Conflict,
+    NotFound,
+    Refused,
+    Store,
+    StoreError,
+    events,
+    members,
+    schema,
+)
 
 TEMPLATE = load_template(ROOT / "criteria" / "ai-video-enterprise.yaml")
 
@@ -164,7 +174,8 @@ def test_reopening_a_database_keeps_everything_and_migrates_nothing_twice(store)
 def test_a_database_from_a_newer_scorecard_is_refused(store):
     with store.engine.begin() as c:
         c.execute(schema.update().values(version=len(MIGRATIONS) + 1))
-    with pytest.raises(StoreError, match=r"newer than this Scorecard knows \(1\): upgrade"):
+    knows = rf"newer than this Scorecard knows \({len(MIGRATIONS)}\): upgrade"
+    with pytest.raises(StoreError, match=knows):
         Store(store.url.render_as_string(hide_password=False))
 
 
@@ -179,3 +190,89 @@ def test_a_database_that_fails_says_so_in_words(store):
     with pytest.raises(StoreError, match="failed: "):
         _save(store, created.id, _session(profile="legal"), 1)
     assert store.get(created.id).version == 1  # the failed save changed nothing
+
+
+def test_a_panel_checks_every_role_at_the_store_and_keeps_only_token_hashes(store):
+    created = store.create(_session(), name="panel", actor="Ana")
+    ana, ana_token = store.start_panel(created.id, name="Ana")
+    ben, ben_token = store.invite(created.id, ana, name="Ben", role="evaluator")
+    vic, vic_token = store.invite(created.id, ana, name="Vic", role="viewer")
+    assert [(m.name, m.role) for m in store.members(created.id)] == [
+        ("Ana", "facilitator"),
+        ("Ben", "evaluator"),
+        ("Vic", "viewer"),
+    ]
+    assert store.member(created.id, ben_token) == ben
+    # Only hashes are stored: no token appears anywhere in the database.
+    with store.engine.connect() as c:
+        dumped = "\n".join(
+            str(row) for table in (members, events) for row in c.execute(sa.select(table))
+        )
+    assert all(t not in dumped for t in (ana_token, ben_token, vic_token))
+    version = store.version(created.id)
+    # A viewer, an evaluator and someone outside the panel cannot change the session.
+    for who, message in (
+        (vic, "a viewer may not change the session; the facilitator may"),
+        (ben, "an evaluator may not change the session; the facilitator may"),
+        (None, "only a member of this panel may change the session"),
+    ):
+        with pytest.raises(Refused, match=message):
+            store.save(
+                created.id, _session(profile="legal"), expected=version, actor="x",
+                kind="weight", detail={}, by=who,
+            )  # fmt: skip
+    with pytest.raises(Refused, match="a viewer may not invite people"):
+        store.invite(created.id, vic, name="Eve", role="approver")
+    saved = store.save(
+        created.id, _session(profile="legal"), expected=version, actor="x", kind="weight",
+        detail={}, by=ana,
+    )  # fmt: skip
+    assert store.events(created.id)[-1].actor == "Ana (facilitator)"
+    # Revoked, a token opens nothing and its holder can do nothing, even with a Member in hand.
+    store.revoke(created.id, ana, vic.id)
+    with pytest.raises(Refused, match="mistyped, changed or revoked"):
+        store.member(created.id, vic_token)
+    with pytest.raises(Refused, match="mistyped, changed or revoked"):
+        store.member(created.id, vic_token[:-1] + ("A" if vic_token[-1] != "A" else "B"))
+    with pytest.raises(Refused, match="mistyped, changed or revoked"):
+        store.member("another-session", ben_token)
+    with pytest.raises(NotFound, match="no member"):
+        store.revoke(created.id, ana, vic.id)
+    with pytest.raises(Refused, match="already"):
+        store.start_panel(created.id, name="Mallory")
+    with pytest.raises(StoreError, match="a role is one of evaluator, viewer, approver"):
+        store.invite(created.id, ana, name="Eve", role="facilitator")
+    with pytest.raises(StoreError, match="1 to 200 characters"):
+        store.invite(created.id, ana, name="  ", role="viewer")
+    assert [change_text(e.detail) for e in store.events(created.id) if e.kind == "membership"] == [
+        "invited: Ana; role: facilitator",
+        "invited: Ben; role: evaluator",
+        "invited: Vic; role: viewer",
+        "revoked: Vic",
+    ]
+    assert store.version(created.id) == saved.version + 1
+    assert store.verify(created.id) == []
+
+
+def test_a_database_of_an_older_schema_is_brought_up_to_date_and_keeps_its_sessions(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = sa.create_engine(url)
+    with old.begin() as c:  # what the first release made: version 1, no panels
+        schema.create(c)
+        MIGRATIONS[0](c)
+        c.execute(schema.insert().values(version=1))
+        c.execute(
+            sa.text(
+                "INSERT INTO sessions VALUES ('s1', 'old', '2026-11-01', '2026-11-01', 1, :doc)"
+            ),
+            {"doc": _session().model_dump_json(exclude_defaults=True)},
+        )
+    old.dispose()
+    upgraded = Store(url)
+    try:
+        assert upgraded.get("s1").session == _session()
+        assert upgraded.members("s1") == []
+        with upgraded.engine.connect() as c:
+            assert c.execute(sa.select(schema.c.version)).scalar() == len(MIGRATIONS) == 2
+    finally:
+        upgraded.close()
