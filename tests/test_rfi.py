@@ -29,7 +29,14 @@ from conftest import (
 
 from scorecard.export.questionnaire import COLUMN, HEADER_ROW, QUESTIONS, to_xlsx, to_yaml
 from scorecard.export.record import decision_record, digest, reproduce
-from scorecard.loading import answers_folder, dump_yaml, load_workspace, validate
+from scorecard.loading import (
+    LoadError,
+    answers_folder,
+    answers_owner,
+    dump_yaml,
+    load_workspace,
+    validate,
+)
 from scorecard.model import Answer, Claim, Response, Sent
 from scorecard.responses import MAX_CELL_CHARS, MAX_ROWS, read_form, save
 from scorecard.rfi import (
@@ -902,3 +909,28 @@ def test_reproduce_names_the_file_of_a_vendor_that_is_invalid_now(tmp_path, monk
     found = reproduce(record, tmp_path)
     assert f"invalid now: {answers} (1 problem(s))" in found  # the profile itself is valid
     assert "kling-ai: not scored now (its file is missing or invalid)" in found
+    # Both of the vendor's files invalid: both are named.
+    profile = Path("vendors/kling-ai.yaml")
+    profile.write_text(profile.read_text().replace("name: Kling AI", "name: ''", 1))
+    assert f"invalid now: {profile}, {answers} (2 problem(s))" in reproduce(record, tmp_path)
+
+
+def test_only_files_in_responses_belong_to_a_vendor_and_an_invalid_profile_is_not_layered(
+    tmp_path,
+):
+    assert answers_owner("vendors/responses/kling-ai/2026-11-26.yaml") == "kling-ai"
+    assert answers_owner("vendors/kling-ai.yaml") is None
+    assert answers_owner("vendors/other/kling-ai/2026-11-26.yaml") is None
+    shutil.copytree(ROOT / "vendors", tmp_path / "vendors")
+    where = tmp_path / "vendors" / "responses" / "kling-ai"
+    where.mkdir(parents=True)
+    _answers_file(where, "a.yaml", received="2026-11-20")
+    profile = tmp_path / "vendors" / "kling-ai.yaml"
+    profile.write_text(profile.read_text().replace("name: Kling AI", "name: ''", 1))
+    with pytest.raises(LoadError) as caught:
+        load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [tmp_path / "vendors"])
+    # The answers are reported, not layered over a profile that did not load.
+    assert [(p.file, p.code) for p in caught.value.report.problems] == [
+        (str(profile), "invalid"),
+        (str(where / "a.yaml"), "unknown-vendor"),
+    ]
