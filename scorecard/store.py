@@ -158,7 +158,7 @@ class Store:
         try:
             self.url = sa.engine.make_url(url)
             self.engine = _engine(self.url)
-            with self._write() as c:
+            with self.engine.begin() as c:
                 self._migrate(c)
         except sa.exc.SQLAlchemyError as exc:
             where = getattr(self, "url", None)

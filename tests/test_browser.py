@@ -259,6 +259,7 @@ def test_a_questionnaire_goes_out_and_its_answers_come_back(page, tmp_path):
         _goto(page, "Vendor")
         page.locator('[data-testid="stSelectbox"]').first.click()
         page.get_by_role("option", name="Kling AI").click()
+        expect(page.locator("h1").filter(has_text="Kling AI")).to_be_visible(timeout=30_000)
         button = page.locator('[data-testid="stDownloadButton"] button')
         with page.expect_download() as download:
             button.filter(has_text="Questionnaire (Excel)").click()
