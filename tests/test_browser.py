@@ -186,6 +186,12 @@ def test_a_session_from_weights_to_download_and_back(server, page, tmp_path):
         page.screenshot(path=tmp_path / f"{title.lower()}.png", full_page=True)
 
     _goto(page, "Session")
+    # The link still carries the session after switching pages, and a reload reopens it.
+    link = page.url
+    assert "?session=" in link
+    page.reload()
+    expect(page.get_by_role("heading", name="History", exact=True)).to_be_visible(timeout=30_000)
+    assert page.url == link
     page.screenshot(path=tmp_path / "session.png", full_page=True)
     with page.expect_download() as download:
         page.locator('[data-testid="stDownloadButton"] button').filter(has_text="session").click()

@@ -200,6 +200,8 @@ def sync() -> None:
     kept, stored = store(), st.session_state.get("stored")
     if kept is None or stored is None:
         return
+    if st.query_params.get("session") != stored[0]:  # switching pages drops it from the link
+        st.query_params["session"] = stored[0]
     try:
         if kept.version(stored[0]) != stored[1]:
             _show(kept.get(stored[0]))
