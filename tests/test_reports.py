@@ -679,3 +679,9 @@ def test_the_history_records_what_changed_field_by_field():
         "gates eu: not set → yes; vendors: a, b → none"
     )
     assert change_text({"name": "Video RFP"}) == "name: Video RFP"
+    assert change_text({"weights": {"a": [1.0, 2.0]}, "gates": {"eu": [True, False]}}) == (
+        "weights a: 1 → 2; gates eu: yes → no"
+    )
+    unchanged = before.model_copy(update={"weights": {"latency": 1.0, "cost": 0.5}})
+    moved = before.model_copy(update={"weights": {"latency": 2.0, "cost": 0.5}})
+    assert changes(unchanged, moved) == ("weight", {"weights": {"latency": [1.0, 2.0]}})
