@@ -550,7 +550,7 @@ def _audit(args: argparse.Namespace) -> int:
             problems = store.verify()
             for line in problems:
                 print(line, file=sys.stderr)
-            count = len(store.list())
+            count = store.count()
             if problems:
                 print(
                     f"{len(problems)} problem(s) in the history of {store.where}", file=sys.stderr

@@ -277,6 +277,11 @@ class Store:
             row = c.execute(sa.select(sessions).where(sessions.c.id == id_)).one()
         return _stored(row)
 
+    def count(self) -> int:
+        """How many sessions there are (without reading them)."""
+        with self._read() as c:
+            return c.execute(sa.select(sa.func.count()).select_from(sessions)).scalar_one()
+
     def list(self) -> list[Stored]:
         """Every session, the most recently changed first."""
         with self._read() as c:
