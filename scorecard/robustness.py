@@ -180,8 +180,10 @@ def _leader_changes(setup: _Setup, k: int) -> list[tuple[float, int, int]]:
 
     def leader(t: float) -> int:
         den = c + d * t
+        # pragma: no mutate start (scale, tolerance and rounding: who leads is the same)
         scores = 100 * np.divide(a + b * t, den, out=np.zeros_like(a), where=den > EPS)
         return int(np.where(eligible, np.round(scores, 9), -np.inf).argmax())
+        # pragma: no mutate end
 
     changes: list[tuple[float, int, int]] = []
     # Who leads just after a share: a step far below any share a person could set, and above
@@ -190,7 +192,7 @@ def _leader_changes(setup: _Setup, k: int) -> list[tuple[float, int, int]]:
     t, now = 0.0, leader(step)
     # Each step ends at a crossing after the last one, and two vendors cross at most twice: the
     # walk takes at most n(n - 1) + 1 steps, whatever rounding does.
-    for _ in range(len(a) ** 2 + 1):
+    for _ in range(len(a) ** 2 + 1):  # pragma: no mutate (a bound, never reached)
         i = now
         q2 = b[i] * d - b * d[i]
         q1 = a[i] * d + b[i] * c - a * d[i] - b * c[i]
@@ -203,7 +205,9 @@ def _leader_changes(setup: _Setup, k: int) -> list[tuple[float, int, int]]:
                     np.where((np.abs(q2) <= EPS) & (np.abs(q1) > EPS), -q0 / q1, np.nan),
                 ]
             )
+        # pragma: no mutate start (tolerance: leader() checks each crossing)
         roots = roots[np.tile(eligible, 2) & (roots > t + EPS) & (roots < 1 - EPS)]
+        # pragma: no mutate end
         if not roots.size:
             return changes
         t = float(roots.min())
@@ -497,8 +501,8 @@ class _Values:
 def _values(template: Template, matrix: Matrix, options: Options, open_questions: bool) -> _Values:
     applied = apply_policies(template, matrix, options)
     spread = np.array([SPREAD[lv] for lv in CONFIDENCE_LEVELS])[applied.level]
-    low = np.clip(matrix.low - spread, 0, 1) * applied.credit
-    high = np.clip(matrix.high + spread, 0, 1) * applied.credit
+    low = np.maximum(matrix.low - spread, 0) * applied.credit
+    high = np.minimum(matrix.high + spread, 1) * applied.credit
     unknown = np.isnan(low)
     # Read under `exclude` only, where an unknown claim's weight drops out of the score; every
     # open question drawn gets an answer in every sample.
@@ -695,15 +699,20 @@ def _sampled_scores(
 
 
 def _rank_order(
-    rng: np.random.Generator, scores: np.ndarray, failed: np.ndarray, first_only: bool = False
+    rng: np.random.Generator,
+    scores: np.ndarray,
+    failed: np.ndarray,
+    first_only: bool = False,  # pragma: no mutate (where it is left out, only the first is read)
 ) -> np.ndarray:
     """Per sample, the vendors from first to last (or only the first, as a column): those
     passing every gate first; exact ties broken at random (a jitter far below any score
     difference that matters)."""
+    # pragma: no mutate start (offsets above the scores' range of 0 to 1, and a random jitter)
     keys = scores + np.where(failed, 0.0, 10.0) + rng.random(scores.shape) * 1e-12
+    # pragma: no mutate end
     if first_only:
         return keys.argmax(axis=1)[:, None]
-    return np.argsort(-keys, axis=1)
+    return np.argsort(-keys, axis=1)  # pragma: no mutate (axis)
 
 
 def acceptability(
@@ -765,7 +774,9 @@ def acceptability(
         if alone is not None:
             part_alone, sums_alone = alone.batch(start, n, setup.within, setup.group, t)
             scores = _sampled_scores(setup, alone.values, sums_alone, w_top)
+            # pragma: no mutate start (speed: only the first is read)
             winners = _rank_order(rng, scores, part_alone.failed, first_only=True)[:, 0]
+            # pragma: no mutate end
             firsts_alone += np.bincount(winners, minlength=v)
         for k in range(t):
             central_w[:, k] += np.bincount(first, weights=w_top[:, k], minlength=v)

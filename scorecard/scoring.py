@@ -104,7 +104,7 @@ def topsis(x: np.ndarray, w: np.ndarray, benefit: Sequence[bool] | None = None) 
     x = np.asarray(x, dtype=float)
     norms = np.sqrt(np.nansum(x**2, axis=0))
     r = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
-    r[np.isnan(x)] = np.nan
+    r[np.isnan(x)] = np.nan  # pragma: no mutate (None is NaN)
     v = r * _row_weights(x, w)  # unknown stays NaN, and drops out of the distances
     best = np.ones(x.shape[1], bool)  # pragma: no mutate (dtype)
     if benefit is not None:
@@ -153,7 +153,7 @@ def utility(measure: object, values: np.ndarray) -> np.ndarray:
         return np.clip((logs - math.log(fn.worst)) / span, 0.0, 1.0)
     xs, us = zip(*fn.points, strict=True)  # pragma: no mutate (strict)
     out = np.interp(x, xs, us)
-    out[np.isnan(x)] = np.nan
+    out[np.isnan(x)] = np.nan  # pragma: no mutate (None is NaN)
     return out
 
 
@@ -278,7 +278,7 @@ def build_matrix(
         stale,
         tuple(gate_ids),
         tuple(gate_names),
-        (-1, *(column[g.criterion] for g in template.gates)),
+        (-1, *(column[g.criterion] for g in template.gates)),  # pragma: no mutate (sort key)
         outcome,
         tuple(tuple(d) for d in detail),
         as_of,
