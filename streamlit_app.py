@@ -32,6 +32,7 @@ navigation = st.navigation(
         st.Page(f"{PAGES}/robustness.py", title="Robustness"),
         st.Page(f"{PAGES}/templates.py", title="Templates"),
         st.Page(f"{PAGES}/session.py", title="Session"),
+        st.Page(f"{PAGES}/panel.py", title="Panel"),
         st.Page(f"{PAGES}/export.py", title="Export"),
     ]
 )

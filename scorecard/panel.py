@@ -1,19 +1,24 @@
 """Panel math: each evaluator's weights (pairwise comparison or swing), the group's weights, and
-how far the panel agrees. Pure: arrays and numbers in, arrays and numbers out; the app, the
-store and the record call it, and the group's weights go to the same `evaluate()` as anyone's.
+how far the panel agrees. Pure: the app, the store and the record call it, and the group's
+weights go to the same `evaluate()` as anyone's.
 
-Weights here are the shares of one level of the criteria tree (siblings), in a fixed order."""
+Weights here are the shares of one level of the criteria tree (siblings), in a fixed order; an
+evaluator weighs the template's top-level criteria."""
 
 from __future__ import annotations
 
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Literal
 
 import numpy as np
+from pydantic import Field
+
+from scorecard.model import FrozenModel, Id, Template
+from scorecard.scoring import Matrix, Options, VendorResult, evaluate
 
 #: Saaty's fundamental scale: "a is x times as important as b", and its reciprocals.
 SCALE = tuple(sorted({Fraction(x) for x in range(1, 10)} | {Fraction(1, x) for x in range(2, 10)}))
@@ -26,6 +31,8 @@ ACCEPTABLE = 0.1
 MOST = max(RANDOM_INDEX)
 
 Aggregation = Literal["geometric", "arithmetic"]
+#: How an evaluator gave their weights.
+WeightMethod = Literal["sliders", "pairwise", "swing"]
 
 
 class PanelError(ValueError):
@@ -231,3 +238,192 @@ def agreement(weights: np.ndarray, group_weights: np.ndarray) -> Agreement:
     spread = w.std(axis=0)
     distance = np.abs(w - group_weights).sum(axis=1) / 2
     return Agreement(spread, int(spread.argmax()), distance, int(distance.argmax()))
+
+
+# ---------------------------------------------------------------------------------------------
+# A panel's submissions and what they add up to
+# ---------------------------------------------------------------------------------------------
+
+
+class Submission(FrozenModel):
+    """One evaluator's weights of the top-level criteria (percentages summing to 100), and what
+    they gave to get them: pairwise judgements (a, b, x: a is x times as important as b) with
+    their consistency ratio, or swing ratings (0 to 100, the swing that matters most at 100)."""
+
+    evaluator: str
+    method: WeightMethod
+    weights: dict[Id, float]
+    judgements: tuple[tuple[Id, Id, float], ...] = ()
+    ratings: dict[Id, float] = Field(default_factory=dict)
+    consistency: float | None = None
+
+
+def submission(
+    evaluator: str,
+    criteria: Sequence[str],
+    method: WeightMethod,
+    *,
+    sliders: Mapping[str, float] | None = None,
+    judgements: Mapping[tuple[str, str], float] | None = None,
+    ratings: Mapping[str, float] | None = None,
+) -> Submission:
+    """An evaluator's submission from their sliders (any non-negative numbers, not all 0),
+    their pairwise judgements of every pair of `criteria`, or their swing ratings; PanelError
+    when these cannot give weights."""
+    index = {c: i for i, c in enumerate(criteria)}
+    if method == "pairwise":
+        given = dict(judgements or {})
+        a = matrix(len(criteria), {(index[x], index[y]): v for (x, y), v in given.items()})
+        found = pairwise(a)
+        shares, ratio = found.weights, found.ratio
+        pairs = tuple((x, y, float(judgement(v))) for (x, y), v in given.items())
+        return Submission(
+            evaluator=evaluator,
+            method=method,
+            weights=_percent(criteria, shares),
+            judgements=pairs,
+            consistency=round(ratio, 4),
+        )
+    if method == "swing":
+        given = {c: float((ratings or {}).get(c, 0.0)) for c in criteria}
+        shares = swing([given[c] for c in criteria])
+        return Submission(
+            evaluator=evaluator,
+            method=method,
+            weights=_percent(criteria, shares),
+            ratings=given,
+        )
+    raw = np.array([float((sliders or {}).get(c, 0.0)) for c in criteria])
+    return Submission(
+        evaluator=evaluator, method=method, weights=_percent(criteria, _rows(raw[None])[0])
+    )
+
+
+def _percent(criteria: Sequence[str], shares: np.ndarray) -> dict[str, float]:
+    return {c: round(float(x) * 100, 4) for c, x in zip(criteria, shares, strict=True)}
+
+
+class Decision(FrozenModel):
+    """The vendor a panel chose, why, who recorded it and when."""
+
+    vendor: Id
+    rationale: str
+    by: str
+    at: str
+
+
+class Signature(FrozenModel):
+    """An approver's sign-off of a revision's decision, or their refusal with the reason."""
+
+    name: str
+    role: str
+    vendor: Id
+    verdict: Literal["signed", "declined"]
+    comment: str = ""
+    at: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a panel's submissions add up to: the group's weights (percentages), each
+    evaluator's ranking of the vendors and the group's (vendor ids, best first), and how far
+    they agree: Kendall's W over the rankings, Goepel's consensus over the pairwise
+    submissions (None with fewer than two of either), and per criterion the spread of the
+    weights, the widest, and the evaluator furthest from the group."""
+
+    criteria: tuple[str, ...]
+    evaluators: tuple[str, ...]
+    weights: np.ndarray  # evaluators x criteria, shares of 1
+    aggregation: Aggregation
+    group: dict[str, float]
+    rankings: dict[str, tuple[str, ...]]
+    group_ranking: tuple[str, ...]
+    kendall_w: float | None
+    consensus: float | None
+    agreement: Agreement
+
+
+def review(
+    template: Template,
+    built: Matrix,
+    options: Options,
+    submissions: Sequence[Submission],
+    how: Aggregation = "geometric",
+) -> Review:
+    """The panel's review of `submissions` (at least one) on the session's data and policies:
+    each evaluator's weights scored as the session scores its own."""
+    criteria = tuple(c.id for c in template.criteria)
+    w = _rows(np.array([[s.weights.get(c, 0.0) for c in criteria] for s in submissions]))
+    shares = group(w, how)
+    rankings: dict[str, tuple[str, ...]] = {}
+    scores = []
+    for s in submissions:
+        result = evaluate(template, built, _with(options, criteria, w[len(scores)]))
+        rankings[s.evaluator] = tuple(r.vendor for r in result.rows)
+        # Those passing every gate rank above those that do not, as in the ranking.
+        scores.append([_key(result.row(v)) for v in built.vendor_ids])
+    ranked = evaluate(template, built, _with(options, criteria, shares))
+    ahp = [i for i, s in enumerate(submissions) if s.method == "pairwise"]
+    return Review(
+        criteria,
+        tuple(s.evaluator for s in submissions),
+        w,
+        how,
+        _percent(criteria, shares),
+        rankings,
+        tuple(r.vendor for r in ranked.rows),
+        kendall_w(np.array([ranks(x) for x in scores])) if len(scores) > 1 else None,
+        consensus(w[ahp]) if len(ahp) > 1 else None,
+        agreement(w, shares),
+    )
+
+
+def _with(options: Options, criteria: Sequence[str], shares: np.ndarray) -> Options:
+    return replace(options, weights={**options.weights, **_percent(criteria, shares)})
+
+
+def _key(row: VendorResult) -> float:
+    return row.score + (1000.0 if row.passed_gates else 0.0)
+
+
+class PanelRecord(FrozenModel):
+    """A panel in the decision record: each submission, how they were combined, how far they
+    agree, the decision and its signatures, and the revision signed."""
+
+    revision: int
+    aggregation: Aggregation
+    submissions: tuple[Submission, ...]
+    group: dict[Id, float]
+    rankings: dict[str, tuple[Id, ...]]
+    group_ranking: tuple[Id, ...]
+    kendall_w: float | None
+    consensus: float | None
+    decision: Decision | None = None
+    signatures: tuple[Signature, ...] = ()
+
+
+def panel_record(
+    found: Review,
+    submissions: Sequence[Submission],
+    revision: int,
+    decision: Decision | None,
+    signatures: Sequence[Signature],
+) -> PanelRecord:
+    """The record of a reviewed panel, with the signatures of this revision's decision."""
+    return PanelRecord(
+        revision=revision,
+        aggregation=found.aggregation,
+        submissions=tuple(submissions),
+        group=found.group,
+        rankings=found.rankings,
+        group_ranking=found.group_ranking,
+        kendall_w=None if found.kendall_w is None else round(found.kendall_w, 4),
+        consensus=None if found.consensus is None else round(found.consensus, 4),
+        decision=decision,
+        signatures=tuple(
+            s
+            for s in signatures
+            if decision is not None and s.revision == revision and s.vendor == decision.vendor
+        ),
+    )

@@ -32,6 +32,7 @@ from scorecard.model import (
     check_weight_ids,
     unknown,
 )
+from scorecard.panel import PanelRecord
 from scorecard.scoring import (
     AVAILABILITY_GATE,
     Method,
@@ -316,6 +317,8 @@ class DecisionRecord(FrozenModel):
     summary: dict[str, Any] | None = None
     #: Questionnaires sent and answered, from the files under `responses/` (see `files`).
     questionnaires: tuple[QuestionnaireEvent, ...] = ()
+    #: A panel session's submissions, agreement, decision and signatures.
+    panel: PanelRecord | None = None
     #: SHA-256 of everything above (see `export.record.digest`): an edit anywhere shows. It is a
     #: check against mistakes and casual edits, not a signature: anyone can recompute it.
     digest: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]

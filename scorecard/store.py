@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from scorecard.panel import Aggregation, Decision, Signature, Submission
 from scorecard.session import Session
 
 #: The session database where $SCORECARD_DB does not say: this file in the data folder.
@@ -72,6 +73,36 @@ members = sa.Table(
     sa.Column("created", sa.String(32), nullable=False),
     sa.Column("revoked", sa.String(32)),
 )
+#: A panel's state: how the group's weights are made, which revision the session is at, whether
+#: the evaluators' weights are revealed, the decision, and when the first approver signed it.
+panels = sa.Table(
+    "panels",
+    metadata,
+    sa.Column("session", sa.String(32), sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("aggregation", sa.String(16), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("revealed", sa.String(32)),
+    sa.Column("decision", sa.Text),  # a Decision, as JSON
+    sa.Column("locked", sa.String(32)),
+)
+#: Each evaluator's weights: one row per evaluator, replaced when they submit again.
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("session", sa.String(32), sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("member", sa.String(16), sa.ForeignKey("members.id"), primary_key=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("document", sa.Text, nullable=False),  # a Submission, as JSON
+)
+#: Approvers' signatures (or refusals) of a revision's decision.
+signatures = sa.Table(
+    "signatures",
+    metadata,
+    sa.Column("session", sa.String(32), sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("member", sa.String(16), sa.ForeignKey("members.id"), primary_key=True),
+    sa.Column("document", sa.Text, nullable=False),  # a Signature, as JSON
+)
 #: The roles of a panel: the facilitator runs it (and alone changes the shared session),
 #: evaluators give weights and scores, viewers read, approvers sign.
 ROLES = ("facilitator", "evaluator", "viewer", "approver")
@@ -85,8 +116,19 @@ def _v2(connection: Connection) -> None:
     metadata.create_all(connection, tables=[members])
 
 
+def _v3(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[panels, submissions, signatures])
+    started = sa.select(members.c.session).distinct()
+    connection.execute(
+        panels.insert().from_select(
+            ["session", "aggregation", "revision"],
+            sa.select(started.subquery().c.session, sa.literal("geometric"), sa.literal(1)),
+        )
+    )
+
+
 #: The schema's steps: MIGRATIONS[k] takes a database from version k to k + 1.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3)
 
 
 class StoreError(Exception):
@@ -118,6 +160,27 @@ class Member:
     def actor(self) -> str:
         """Who this is, in the history."""
         return f"{self.name} ({self.role})"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel's state (see the `panels` table)."""
+
+    aggregation: Aggregation
+    revision: int
+    revealed: str | None
+    decision: Decision | None
+    locked: str | None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """An evaluator's submission as the asker may see it: its weights only once they are
+    revealed, or when it is the asker's own."""
+
+    member: Member
+    at: str
+    submission: Submission | None
 
 
 @dataclass(frozen=True)
@@ -259,6 +322,7 @@ class Store:
         with self._write() as c:
             if self._is_panel(c, id_):
                 actor = self._allowed(c, id_, by, ("facilitator",), "change the session").actor
+                self._unlocked(c, id_)
             done = c.execute(
                 sessions.update()
                 .where(sessions.c.id == id_, sessions.c.version == expected)
@@ -296,6 +360,7 @@ class Store:
         with self._write() as c:
             if self._is_panel(c, id_):
                 raise Refused("this session is a panel already: its facilitator invites people")
+            c.execute(panels.insert().values(session=id_, aggregation="geometric", revision=1))
             return self._add(c, id_, name, "facilitator", by=None)
 
     def invite(self, id_: str, by: Member, *, name: str, role: str) -> tuple[Member, str]:
@@ -347,6 +412,164 @@ class Store:
                 sa.select(members).where(members.c.session == id_).order_by(members.c.created)
             ).all()
         return [_member(r) for r in rows]
+
+    def panel(self, id_: str) -> Panel | None:
+        """The panel's state, or None when the session is not a panel."""
+        with self._read() as c:
+            return self._panel(c, id_)
+
+    def submit(self, id_: str, by: Member, submission: Submission) -> None:
+        """Keep an evaluator's weights (replacing any they gave before). Their name in it is
+        theirs, whatever the caller put there."""
+        with self._write() as c:
+            member = self._allowed(c, id_, by, ("evaluator",), "submit weights")
+            self._unlocked(c, id_)
+            at = _now()
+            document = submission.model_copy(update={"evaluator": member.name})
+            key = {"session": id_, "member": member.id}
+            c.execute(submissions.delete().filter_by(**key))
+            c.execute(
+                submissions.insert().values(**key, at=at, document=document.model_dump_json())
+            )
+            detail = {"submitted": submission.method}
+            if submission.consistency is not None:
+                detail["consistency ratio"] = submission.consistency
+            self._event(c, id_, at, member.actor, "weight", detail)
+
+    def submissions(self, id_: str, by: Member) -> list[Submitted]:
+        """Every evaluator's submission, in the order they first joined. Before the facilitator
+        reveals them, each sees only their own weights (and who has submitted)."""
+        with self._read() as c:
+            asker = self._allowed(c, id_, by, ROLES, "see the panel")
+            panel = self._panel(c, id_)
+            rows = c.execute(
+                sa.select(submissions, members)
+                .join(members, members.c.id == submissions.c.member)
+                .where(submissions.c.session == id_, members.c.revoked.is_(None))
+                .order_by(members.c.created)
+            ).all()
+        shown = panel is not None and panel.revealed is not None
+        return [
+            Submitted(
+                _member(r),
+                r.at,
+                Submission.model_validate_json(r.document)
+                if shown or r.member == asker.id
+                else None,
+            )
+            for r in rows
+        ]
+
+    def reveal(self, id_: str, by: Member) -> None:
+        """Show every evaluator's weights to the panel."""
+        with self._write() as c:
+            facilitator = self._allowed(c, id_, by, ("facilitator",), "reveal the weights")
+            at = _now()
+            c.execute(panels.update().where(panels.c.session == id_).values(revealed=at))
+            self._event(c, id_, at, facilitator.actor, "panel", {"revealed": True})
+
+    def aggregate(self, id_: str, by: Member, how: Aggregation) -> None:
+        """How the group's weights are made: the geometric or the arithmetic mean."""
+        if how not in ("geometric", "arithmetic"):
+            raise StoreError(f"the group's weights are a geometric or arithmetic mean, not {how!r}")
+        with self._write() as c:
+            facilitator = self._allowed(c, id_, by, ("facilitator",), "choose the aggregation")
+            self._unlocked(c, id_)
+            at = _now()
+            c.execute(panels.update().where(panels.c.session == id_).values(aggregation=how))
+            self._event(c, id_, at, facilitator.actor, "panel", {"aggregation": how})
+
+    def decide(self, id_: str, by: Member, *, vendor: str, rationale: str) -> None:
+        """The facilitator records the vendor chosen and why (replacing an unsigned decision)."""
+        if not rationale.strip() or len(rationale) > 5000:
+            raise StoreError("the rationale is 1 to 5,000 characters: say why this vendor")
+        with self._write() as c:
+            facilitator = self._allowed(c, id_, by, ("facilitator",), "record the decision")
+            self._unlocked(c, id_)
+            at = _now()
+            decision = Decision(
+                vendor=vendor, rationale=rationale.strip(), by=facilitator.name, at=at
+            )
+            c.execute(
+                panels.update()
+                .where(panels.c.session == id_)
+                .values(decision=decision.model_dump_json())
+            )
+            self._event(c, id_, at, facilitator.actor, "decision", {"vendor": vendor})
+
+    def sign(self, id_: str, by: Member, *, approve: bool, comment: str = "") -> None:
+        """An approver signs the decision (which locks the session) or declines it, saying why."""
+        comment = comment.strip()
+        if len(comment) > 2000 or (not approve and not comment):
+            raise StoreError("a comment is at most 2,000 characters, and declining needs one")
+        with self._write() as c:
+            approver = self._allowed(c, id_, by, ("approver",), "sign the decision")
+            panel = self._panel(c, id_)
+            if panel is None or panel.decision is None:
+                raise Refused("there is no decision to sign yet")
+            at = _now()
+            signature = Signature(
+                name=approver.name,
+                role=approver.role,
+                vendor=panel.decision.vendor,
+                verdict="signed" if approve else "declined",
+                comment=comment,
+                at=at,
+                revision=panel.revision,
+            )
+            key = {"session": id_, "revision": panel.revision, "member": approver.id}
+            c.execute(signatures.delete().filter_by(**key))
+            c.execute(signatures.insert().values(**key, document=signature.model_dump_json()))
+            if approve and panel.locked is None:
+                c.execute(panels.update().where(panels.c.session == id_).values(locked=at))
+            detail = {signature.verdict: panel.decision.vendor, "revision": panel.revision}
+            self._event(
+                c,
+                id_,
+                at,
+                approver.actor,
+                "sign-off",
+                detail | ({"comment": comment} if comment else {}),
+            )
+
+    def signatures(self, id_: str) -> list[Signature]:
+        """Every approver's signature or refusal, of every revision, oldest first."""
+        with self._read() as c:
+            rows = c.execute(
+                sa.select(signatures.c.document).where(signatures.c.session == id_)
+            ).scalars()
+            found = [Signature.model_validate_json(r) for r in rows]
+        return sorted(found, key=lambda s: (s.revision, s.at))
+
+    def new_revision(self, id_: str, by: Member) -> int:
+        """Unlock a signed session for changes, as its next revision: the decision is to be
+        made and signed again; what was signed stays in the history."""
+        with self._write() as c:
+            facilitator = self._allowed(c, id_, by, ("facilitator",), "start a revision")
+            revision = self._panel(c, id_).revision + 1
+            at = _now()
+            c.execute(
+                panels.update()
+                .where(panels.c.session == id_)
+                .values(revision=revision, decision=None, locked=None)
+            )
+            self._event(c, id_, at, facilitator.actor, "revision", {"revision": revision})
+        return revision
+
+    def _panel(self, c: Connection, id_: str) -> Panel | None:
+        row = c.execute(sa.select(panels).where(panels.c.session == id_)).one_or_none()
+        if row is None:
+            return None
+        decision = Decision.model_validate_json(row.decision) if row.decision else None
+        return Panel(row.aggregation, row.revision, row.revealed, decision, row.locked)
+
+    def _unlocked(self, c: Connection, id_: str) -> None:
+        panel = self._panel(c, id_)
+        if panel is not None and panel.locked is not None:
+            raise Refused(
+                f"revision {panel.revision} is signed, so it no longer changes: the facilitator "
+                "starts a new revision to change it"
+            )
 
     def _add(
         self, c: Connection, id_: str, name: str, role: str, by: Member | None

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.app
 
 APP = str(ROOT / "streamlit_app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PAGES = ["compare", "vendor", "robustness", "templates", "session", "export"]
+PAGES = ["compare", "vendor", "robustness", "templates", "session", "panel", "export"]
 WORKSPACE = load_workspace(ROOT / "criteria" / "ai-video-enterprise.yaml", [ROOT / "vendors"])
 
 
@@ -94,7 +94,8 @@ PAGE_CONTENT = {
         ],
     ),
     "templates": ("Criteria template", []),
-    "session": ("Session", ["Your own evidence", "Save or resume the session"]),
+    "session": ("Session", ["Your own evidence", "Save or resume the session", "Activity"]),
+    "panel": ("Panel", []),
     "export": ("Export", []),
 }
 
@@ -764,3 +765,81 @@ def test_without_a_database_the_app_works_and_says_changes_are_not_saved(monkeyp
     assert notice.startswith("Changes are not being saved: cannot open the session database")
     at.slider(key="compare_w_latency").set_value(80.0).run()
     assert ranking(at) == expected(weights=shares(latency=80.0))
+
+
+def _button(at: AppTest, label: str):
+    [found] = [b for b in at.button if b.label == label]
+    return found
+
+
+def _member_page(session_id: str, token: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["session"] = session_id
+    at.query_params["token"] = token
+    at.run()
+    at.switch_page("scorecard/app/pages/panel.py").run()
+    assert not at.exception
+    return at
+
+
+def _invite(at: AppTest, name: str, role: str) -> str:
+    at.text_input(key="panel_invite_name").input(name)
+    at.selectbox(key="panel_invite_role").set_value(role)
+    _button(at, "Invite").click().run()
+    [link] = [c.value for c in at.code if "token=" in c.value]
+    return link.rsplit("token=", 1)[1]
+
+
+def test_a_panel_weighs_blind_reveals_and_signs_in_the_app(downloads):
+    ana = start()
+    id_ = ana.session_state["stored"][0]
+    ana.switch_page("scorecard/app/pages/panel.py").run()
+    ana.text_input(key="panel_start_name").input("Ana")
+    _button(ana, "Start a panel").click().run()
+    assert not ana.exception
+    assert ana.query_params["token"] == ana.session_state["token"]
+    ben_token = _invite(ana, "Ben", "evaluator")
+    pat_token = _invite(ana, "Pat", "approver")
+    # Ben weighs with sliders: all on the first criterion.
+    ben = _member_page(id_, ben_token)
+    assert "You are Ben, evaluator." in ben.caption[0].value
+    tops = [c.id for c in WORKSPACE.template.criteria]
+    for c in tops:
+        ben.slider(key=f"panel_slider_{c}").set_value(100 if c == tops[0] else 0)
+    ben.run()
+    _button(ben, "Submit my weights").click().run()
+    assert [s.value.replace("\\", "") for s in ben.success] == ["Your weights are in."]
+    # Blind: the facilitator sees that Ben submitted, not how.
+    ana.run()
+    [status] = [t.value for t in ana.dataframe if "Evaluator" in t.value.columns]
+    assert status[["Evaluator", "How"]].values.tolist() == [["Ben", "hidden"]]
+    # An approver cannot reach the weights form; a viewer's or approver's change is refused.
+    pat = _member_page(id_, pat_token)
+    assert not [b for b in pat.button if b.label == "Submit my weights"]
+    _button(ana, "Reveal everyone's weights").click().run()
+    [ranks] = [t.value for t in ana.dataframe if "Group" in t.value.columns]
+    assert list(ranks.columns) == ["Rank", "Group", "Ben"]
+    assert ranks["Group"].tolist() == ranks["Ben"].tolist()  # one evaluator: the group is Ben
+    _button(ana, "Use the group's weights in this session").click().run()
+    group = {c: 100.0 if c == tops[0] else 0.0 for c in tops}
+    assert {c: ana.session_state["session"].weights[c] for c in tops} == group
+    # The decision, signed, locks the session.
+    ana.selectbox(key="panel_vendor").set_value("runway")
+    ana.text_area(key="panel_rationale").input("Best on the criterion that matters")
+    _button(ana, "Record the decision").click().run()
+    pat.run()
+    _button(pat, "Sign").click().run()
+    assert [s.value.replace("\\", "") for s in pat.success] == ["Signed."]
+    ana.switch_page("scorecard/app/pages/compare.py").run()
+    ana.slider(key="compare_w_latency").set_value(80.0).run()
+    assert any("revision 1 is signed" in w.value for w in ana.warning)
+    assert _stored().panel(id_).locked is not None
+    assert _stored().verify(id_) == []
+    # The decision record carries the panel, and no token.
+    _, data = download(ana, downloads, "record")
+    record = json.loads(data)
+    assert record["panel"]["decision"]["vendor"] == "runway"
+    assert [(s["name"], s["verdict"]) for s in record["panel"]["signatures"]] == [("Pat", "signed")]
+    assert record["panel"]["submissions"][0]["weights"] == group
+    assert record["panel"]["kendall_w"] is None  # one evaluator
+    assert all(t not in data.decode() for t in (ana.session_state["token"], ben_token, pat_token))

@@ -56,9 +56,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _serve(env: dict[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run` the app on a free port (with `env` added), until the block ends."""
-    port = _free_port()
+def _serve(env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
+    """`streamlit run` the app on `port` (or a free one), with `env` added, until the block
+    ends. The process is in `_serve.running`, for a test that kills it."""
+    port = port or _free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -92,9 +93,11 @@ def _serve(env: dict[str, str] | None = None) -> Iterator[str]:
             except OSError:
                 time.sleep(0.25)
         assert process.poll() is None and healthy, "streamlit did not become healthy"
+        _serve.running = process
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # a test may have killed it
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -143,6 +146,7 @@ def _wait_for_ranking(page: Page, unlike: list[str] | None = None) -> list[str]:
 
 HEADINGS = {
     "Compare": "Compare vendors",
+    "Panel": "Panel",
     "Vendor": "Claims",
     "Templates": "Criteria template",
     "Session": "Session",
@@ -190,7 +194,7 @@ def test_a_session_from_weights_to_download_and_back(server, page, tmp_path):
     link = page.url
     assert "?session=" in link
     page.reload()
-    expect(page.get_by_role("heading", name="History", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Activity", exact=True)).to_be_visible(timeout=30_000)
     assert page.url == link
     page.screenshot(path=tmp_path / "session.png", full_page=True)
     with page.expect_download() as download:
@@ -295,3 +299,153 @@ def test_a_questionnaire_goes_out_and_its_answers_come_back(page, tmp_path):
         shown = page.get_by_text("vendor answered: 90 s (claimed", exact=False).first
         expect(shown).to_be_visible(timeout=30_000)
         _shows_no_error(page)
+
+
+def _choose(page: Page, label: str, option: str) -> None:
+    """Pick `option` in the select box labelled `label`."""
+    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _click(page: Page, label: str) -> None:
+    page.get_by_role("button", name=label, exact=True).click()
+
+
+def _invite(page: Page, name: str, role: str) -> str:
+    page.get_by_label("Name", exact=True).fill(name)
+    _choose(page, "Role", role)
+    _click(page, "Invite")
+    code = page.locator('[data-testid="stCode"]').filter(has_text="token=")
+    expect(code).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"Send {name} ({role}) this link")).to_be_visible(timeout=30_000)
+    return code.inner_text().strip()
+
+
+def _as_member(browser, link: str, who: str) -> Page:
+    page = browser.new_context(viewport={"width": 1400, "height": 1800}).new_page()
+    page.goto(link)
+    expect(page.get_by_text(f"You are {who}", exact=False)).to_be_visible(timeout=30_000)
+    return page
+
+
+def test_a_panel_of_four_weighs_reveals_decides_and_signs(tmp_path):
+    """Facilitator, two evaluators (one by pairwise comparison) and an approver, each in their
+    own browser context; a refresh and a server killed with SIGKILL in the middle lose nothing."""
+    from scorecard.export.record import reproduce
+    from scorecard.loading import load_record
+    from scorecard.store import Store
+
+    db = f"sqlite:///{tmp_path / 'sessions.db'}"
+    port = _free_port()
+    env = {"SCORECARD_DB": db}
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        with _serve(env, port) as url:
+            ana = browser.new_context(
+                accept_downloads=True, viewport={"width": 1400, "height": 1800}
+            ).new_page()
+            ana.goto(url)
+            expect(ana.locator("h1").filter(has_text="Compare vendors")).to_be_visible(
+                timeout=30_000
+            )
+            _goto(ana, "Panel")
+            ana.get_by_label("Your name").fill("Ana")
+            _click(ana, "Start a panel")
+            expect(ana.get_by_text("You are Ana, facilitator.", exact=False)).to_be_visible(
+                timeout=30_000
+            )
+            links = {name: _invite(ana, name, role) for name, role in (
+                ("Ben", "evaluator"), ("Cai", "evaluator"), ("Pat", "approver"),
+            )}  # fmt: skip
+            session_id = urllib.parse.parse_qs(urllib.parse.urlparse(ana.url).query)["session"][0]
+
+            # Ben gives the first criterion the most weight, and the last less.
+            ben = _as_member(browser, links["Ben"], "Ben, evaluator")
+            sliders = ben.locator('[data-testid="stSlider"]').get_by_role("slider")
+            sliders.first.focus()
+            sliders.first.press("End")
+            sliders.last.focus()
+            for _ in range(5):
+                sliders.last.press("ArrowLeft")
+            ben.wait_for_timeout(500)
+            _click(ben, "Submit my weights")
+            expect(ben.get_by_text("Your weights are in.")).to_be_visible(timeout=30_000)
+
+            # Cai compares pairs: the first criterion extremely more important than the second.
+            cai = _as_member(browser, links["Cai"], "Cai, evaluator")
+            cai.get_by_text("Pairwise comparison (AHP)").click()
+            pair = cai.locator('[data-testid="stSlider"]').get_by_role("slider").first
+            expect(pair).to_be_visible(timeout=30_000)
+            pair.focus()
+            pair.press("Home")
+            expect(cai.get_by_text("Consistency ratio", exact=False)).to_be_visible(timeout=30_000)
+            cai.screenshot(path=shots / "panel-pairwise.png", full_page=True)
+            _click(cai, "Submit my weights")
+            expect(cai.get_by_text("Your weights are in.")).to_be_visible(timeout=30_000)
+            # A refresh in the middle: Cai is still Cai, and the submission is still there.
+            cai.reload()
+            expect(cai.get_by_text("You are Cai, evaluator.", exact=False)).to_be_visible(
+                timeout=30_000
+            )
+            status = cai.locator('[data-testid="stDataFrame"]').filter(has_text="Evaluator")
+            expect(status).to_contain_text("Cai", timeout=30_000)
+
+            # Blind until revealed: the facilitator sees who submitted, not their weights.
+            ana.reload()
+            expect(ana.get_by_text("You are Ana, facilitator.", exact=False)).to_be_visible(
+                timeout=30_000
+            )
+            expect(ana.get_by_text("How the panel agrees")).to_have_count(0)
+            _click(ana, "Reveal everyone's weights")
+            expect(ana.get_by_text("How the panel agrees")).to_be_visible(timeout=30_000)
+
+            # The server dies (SIGKILL) and comes back: everything saved is still there.
+            os.killpg(_serve.running.pid, signal.SIGKILL)
+            _serve.running.wait(timeout=15)
+        with _serve(env, port):
+            ana.reload()
+            expect(ana.get_by_text("How the panel agrees")).to_be_visible(timeout=60_000)
+            expect(ana.get_by_text("Agreement on the ranking (Kendall's W)")).to_be_visible()
+            expect(ana.get_by_text("Furthest from the group", exact=False)).to_be_visible()
+            ana.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+            _shows_no_error(ana)
+            ana.screenshot(path=shots / "panel-facilitator.png", full_page=True)
+            _click(ana, "Use the group's weights in this session")
+            ana.get_by_label("Why").fill("Best on what the panel weighs most")
+            _click(ana, "Record the decision")
+            expect(ana.get_by_text("The decision is recorded", exact=False)).to_be_visible(
+                timeout=30_000
+            )
+
+            pat = _as_member(browser, links["Pat"], "Pat, approver")
+            pat.get_by_label("Comment", exact=False).fill("Approved for the pilot")
+            _click(pat, "Sign")
+            expect(pat.get_by_text("Signed.")).to_be_visible(timeout=30_000)
+            pat.screenshot(path=shots / "panel-approver.png", full_page=True)
+
+            ana.reload()
+            expect(ana.get_by_text("signed, so locked", exact=False)).to_be_visible(timeout=30_000)
+            _goto(ana, "Export")
+            ana.get_by_text("Decision record (JSON)").click()
+            with ana.expect_download() as download:
+                ana.locator('[data-testid="stDownloadButton"] button').click()
+            saved = tmp_path / "record.json"
+            download.value.save_as(saved)
+        browser.close()
+
+    record = load_record(saved)
+    assert record.panel is not None and record.panel.decision is not None
+    assert [s.evaluator for s in record.panel.submissions] == ["Ben", "Cai"]
+    assert [(s.name, s.verdict) for s in record.panel.signatures] == [("Pat", "signed")]
+    assert record.panel.kendall_w is not None
+    assert reproduce(record, ROOT) == []
+    text = saved.read_text()
+    assert not any(link.rsplit("token=", 1)[1] in text for link in links.values())
+    kept = Store(db)
+    try:
+        assert kept.verify(session_id) == []
+        assert kept.panel(session_id).locked is not None
+    finally:
+        kept.close()

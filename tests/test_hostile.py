@@ -220,7 +220,7 @@ def test_hostile_text_is_refused_or_is_text_in_every_export(text):
     assert record["session"]["template"]["name"] == text.strip()
 
 
-PAGES = ["compare", "vendor", "robustness", "templates", "session", "export"]
+PAGES = ["compare", "vendor", "robustness", "templates", "session", "panel", "export"]
 
 
 @settings(

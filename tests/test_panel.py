@@ -24,8 +24,11 @@ from scorecard.panel import (
     matrix,
     pairwise,
     ranks,
+    review,
+    submission,
     swing,
 )
+from scorecard.scoring import Options, evaluate
 
 F = Fraction
 
@@ -230,3 +233,64 @@ def test_agreement_names_the_widest_criterion_and_the_furthest_evaluator():
     assert got.furthest == 2
     assert got.spread.tolist() == pytest.approx(w.std(axis=0).tolist())
     assert got.distance[2] == pytest.approx(np.abs(w[2] - together).sum() / 2)
+
+
+def _panel_setup():
+    from conftest import claim, linear, rating, template, vendor
+
+    from scorecard.scoring import build_matrix
+
+    t = template(
+        {"id": "speed", "name": "Speed", "weight": 1, "measure": linear(300, 30)},
+        {"id": "rights", "name": "Rights", "weight": 1, "measure": rating()},
+        {"id": "support", "name": "Support", "weight": 1, "measure": rating()},
+    )
+    vendors = [
+        vendor("fast", speed=claim(30), rights=claim(0), support=claim(2)),
+        vendor("safe", speed=claim(300), rights=claim(4), support=claim(2)),
+        vendor("kind", speed=claim(165), rights=claim(2), support=claim(4)),
+    ]
+    return t, build_matrix(t, vendors), Options()
+
+
+def test_a_panel_review_ranks_by_each_evaluators_weights_and_by_the_groups():
+    t, built, options = _panel_setup()
+    ids = ["speed", "rights", "support"]
+    speedy = submission("Ana", ids, "sliders", sliders={"speed": 100, "rights": 0, "support": 0})
+    careful = submission("Ben", ids, "swing", ratings={"speed": 0, "rights": 100, "support": 0})
+    both = submission(
+        "Cai", ids, "pairwise",
+        judgements={("speed", "rights"): 3, ("speed", "support"): 3, ("rights", "support"): 1},
+    )  # fmt: skip
+    assert both.weights == pytest.approx({"speed": 60, "rights": 20, "support": 20})
+    assert both.consistency == 0 and both.judgements[0] == ("speed", "rights", 3.0)
+    found = review(t, built, options, [speedy, careful, both], "arithmetic")
+    # Utilities: fast (1, 0, .5), safe (0, 1, .5), kind (.5, .5, 1).
+    assert found.rankings == {
+        "Ana": ("fast", "kind", "safe"),
+        "Ben": ("safe", "kind", "fast"),
+        "Cai": ("fast", "kind", "safe"),  # .7, .6, .3
+    }
+    # The arithmetic mean of (100, 0, 0), (0, 100, 0) and (60, 20, 20).
+    assert list(found.group.values()) == pytest.approx([160 / 3, 40, 20 / 3], abs=1e-4)
+    assert found.group_ranking == tuple(
+        r.vendor for r in evaluate(t, built, Options(weights=found.group)).rows
+    )
+    # Ranks (fast, safe, kind): (1, 3, 2) twice and (3, 1, 2): S = 1 + 1 + 0, W = 12 S / 216.
+    assert found.kendall_w == pytest.approx(1 / 9)
+    assert found.consensus is None  # one pairwise submission: nothing to agree with
+    assert found.criteria[found.agreement.widest] == "rights"  # (0, 1, .2): spread .43
+    assert found.evaluators[found.agreement.furthest] == "Ben"
+    geometric = review(t, built, options, [both, both], "geometric")
+    assert geometric.kendall_w == 1.0 and geometric.consensus == pytest.approx(1.0)
+    assert geometric.group == pytest.approx(both.weights)
+
+
+def test_a_submission_that_cannot_give_weights_says_why():
+    ids = ["speed", "rights", "support"]
+    with pytest.raises(PanelError, match="not all zero"):
+        submission("Ana", ids, "sliders", sliders={})
+    with pytest.raises(PanelError, match="the one that matters most at 100"):
+        submission("Ana", ids, "swing", ratings={"speed": 50})
+    with pytest.raises(PanelError, match="every pair i < j once"):
+        submission("Ana", ids, "pairwise", judgements={("speed", "rights"): 3})

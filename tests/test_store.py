@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from conftest import ROOT
 
 from scorecard.loading import load_template
+from scorecard.panel import submission
 from scorecard.session import SESSION_FORMAT, Session, change_text
 from scorecard.store import (
     MIGRATIONS,
@@ -273,6 +274,110 @@ def test_a_database_of_an_older_schema_is_brought_up_to_date_and_keeps_its_sessi
         assert upgraded.get("s1").session == _session()
         assert upgraded.members("s1") == []
         with upgraded.engine.connect() as c:
-            assert c.execute(sa.select(schema.c.version)).scalar() == len(MIGRATIONS) == 2
+            assert c.execute(sa.select(schema.c.version)).scalar() == len(MIGRATIONS) == 3
+    finally:
+        upgraded.close()
+
+
+def test_a_panel_weighs_blind_reveals_decides_signs_and_locks(store):
+    created = store.create(_session(), name="panel", actor="Ana")
+    ana, _ = store.start_panel(created.id, name="Ana")
+    ben, _ = store.invite(created.id, ana, name="Ben", role="evaluator")
+    cai, _ = store.invite(created.id, ana, name="Cai", role="evaluator")
+    vic, _ = store.invite(created.id, ana, name="Vic", role="viewer")
+    pat, _ = store.invite(created.id, ana, name="Pat", role="approver")
+    tops = [c.id for c in TEMPLATE.criteria]
+    by_ben = submission("anyone", tops, "sliders", sliders=dict.fromkeys(tops, 1.0))
+    by_cai = submission(
+        "Cai", tops[:3], "pairwise", judgements={(tops[0], tops[1]): 3, (tops[0], tops[2]): 5,
+        (tops[1], tops[2]): 2},
+    )  # fmt: skip
+    store.submit(created.id, ben, by_ben)
+    store.submit(created.id, cai, by_cai)
+    for who in (ana, vic, pat):  # only evaluators submit
+        with pytest.raises(Refused, match="may not submit weights; the evaluator may"):
+            store.submit(created.id, who, by_ben)
+    # Blind: each evaluator sees their own weights only; the others see who has submitted.
+    seen = store.submissions(created.id, ben)
+    assert [(s.member.name, s.submission is not None) for s in seen] == [
+        ("Ben", True),
+        ("Cai", False),
+    ]
+    assert seen[0].submission.evaluator == "Ben"  # their name, whatever the caller wrote
+    assert all(s.submission is None for s in store.submissions(created.id, ana))
+    with pytest.raises(Refused, match="an evaluator may not reveal the weights"):
+        store.reveal(created.id, ben)
+    store.reveal(created.id, ana)
+    shown = {s.member.name: s.submission for s in store.submissions(created.id, vic)}
+    assert shown["Cai"].weights == by_cai.weights and shown["Cai"].consistency is not None
+    store.aggregate(created.id, ana, "arithmetic")
+    assert store.panel(created.id).aggregation == "arithmetic"
+    with pytest.raises(Refused, match="no decision to sign yet"):
+        store.sign(created.id, pat, approve=True)
+    with pytest.raises(StoreError, match="say why"):
+        store.decide(created.id, ana, vendor="runway", rationale=" ")
+    store.decide(created.id, ana, vendor="runway", rationale="Best on rights and latency")
+    with pytest.raises(StoreError, match="declining needs one"):
+        store.sign(created.id, pat, approve=False)
+    with pytest.raises(Refused, match="a viewer may not sign the decision"):
+        store.sign(created.id, vic, approve=True)
+    store.sign(created.id, pat, approve=True, comment="ok")
+    panel = store.panel(created.id)
+    assert panel.locked and panel.decision.vendor == "runway" and panel.revision == 1
+    # Signed, it is locked: no change, no new weights, no other decision.
+    version = store.version(created.id)
+    with pytest.raises(Refused, match="revision 1 is signed"):
+        store.save(
+            created.id, _session(profile="legal"), expected=version, actor="x", kind="weight",
+            detail={}, by=ana,
+        )  # fmt: skip
+    with pytest.raises(Refused, match="revision 1 is signed"):
+        store.submit(created.id, ben, by_ben)
+    with pytest.raises(Refused, match="revision 1 is signed"):
+        store.decide(created.id, ana, vendor="kling-ai", rationale="cheaper")
+    assert store.new_revision(created.id, ana) == 2
+    panel = store.panel(created.id)
+    assert (panel.revision, panel.locked, panel.decision) == (2, None, None)
+    store.save(
+        created.id, _session(profile="legal"), expected=store.version(created.id), actor="x",
+        kind="weight", detail={}, by=ana,
+    )  # fmt: skip
+    [signed] = store.signatures(created.id)
+    assert (signed.name, signed.verdict, signed.vendor, signed.revision) == (
+        "Pat", "signed", "runway", 1,
+    )  # fmt: skip
+    kinds = [e.kind for e in store.events(created.id)]
+    assert kinds[-8:] == [
+        "weight", "weight", "panel", "panel", "decision", "sign-off", "revision", "weight",
+    ]  # fmt: skip
+    assert store.verify(created.id) == []
+
+
+def test_a_panel_started_before_panels_had_state_gets_it_on_migration(tmp_path):
+    url = f"sqlite:///{tmp_path / 'v2.db'}"
+    old = sa.create_engine(url)
+    with old.begin() as c:
+        schema.create(c)
+        MIGRATIONS[0](c)
+        MIGRATIONS[1](c)
+        c.execute(schema.insert().values(version=2))
+        c.execute(
+            sa.text(
+                "INSERT INTO sessions VALUES ('s1', 'old', '2026-11-01', '2026-11-01', 1, :doc)"
+            ),
+            {"doc": _session().model_dump_json(exclude_defaults=True)},
+        )
+        for id_, name in (("m1", "Ana"), ("m2", "Ben")):
+            c.execute(
+                members.insert().values(
+                    id=id_, session="s1", name=name, role="facilitator", token_hash=id_ * 32,
+                    created="2026-11-01",
+                )
+            )  # fmt: skip
+    old.dispose()
+    upgraded = Store(url)
+    try:
+        panel = upgraded.panel("s1")
+        assert (panel.aggregation, panel.revision, panel.revealed) == ("geometric", 1, None)
     finally:
         upgraded.close()

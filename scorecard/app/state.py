@@ -25,6 +25,8 @@ from scorecard.loading import (
     load_workspace,
 )
 from scorecard.model import Response, Sent, Template, Vendor
+from scorecard.panel import PanelRecord, review
+from scorecard.panel import panel_record as make_panel_record
 from scorecard.rfi import Layer
 from scorecard.scoring import (
     ZERO_WEIGHTS,
@@ -37,7 +39,17 @@ from scorecard.scoring import (
     total_weight,
 )
 from scorecard.session import SESSION_FORMAT, Session, apply_overrides, changes, check_session
-from scorecard.store import Conflict, Event, Store, Stored, StoreError, database_url
+from scorecard.store import (
+    Conflict,
+    Event,
+    Member,
+    Panel,
+    Refused,
+    Store,
+    Stored,
+    StoreError,
+    database_url,
+)
 from scorecard.summary import Summary, summarise, summary_draws
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -155,6 +167,8 @@ def session() -> Session:
 def _open() -> None:
     data, kept = shipped(), store()
     wanted = st.query_params.get("session")
+    if token := st.query_params.get("token"):
+        st.session_state["token"] = token
     if kept is not None and wanted:
         try:
             found = kept.get(wanted)
@@ -202,11 +216,64 @@ def sync() -> None:
         return
     if st.query_params.get("session") != stored[0]:  # switching pages drops it from the link
         st.query_params["session"] = stored[0]
+    token = st.session_state.get("token")
+    if token and st.query_params.get("token") != token:
+        st.query_params["token"] = token
     try:
         if kept.version(stored[0]) != stored[1]:
             _show(kept.get(stored[0]))
     except StoreError as exc:
         st.session_state["store_notice"] = f"Changes are not being saved: {exc}"
+
+
+def sign_in(token: str) -> None:
+    """Be the panel member whose personal token this is, in this browser and in its link."""
+    st.session_state["token"] = token
+    st.query_params["token"] = token
+
+
+def panel() -> Panel | None:
+    """The stored session's panel, or None (not a panel, or not stored)."""
+    kept, stored = store(), st.session_state.get("stored")
+    if kept is None or stored is None:
+        return None
+    try:
+        return kept.panel(stored[0])
+    except StoreError as exc:
+        st.session_state["store_notice"] = f"Changes are not being saved: {exc}"
+        return None
+
+
+def member() -> Member | None:
+    """The panel member this browser is: the one whose token its link carries, as the store
+    has them now (a revoked token is refused at once). None outside a panel or without a
+    valid token."""
+    kept, stored, token = store(), st.session_state.get("stored"), st.session_state.get("token")
+    if kept is None or stored is None or not token:
+        return None
+    try:
+        return kept.member(stored[0], token)
+    except StoreError:
+        return None
+
+
+def panel_record() -> PanelRecord | None:
+    """The panel as the decision record carries it: once the weights are revealed, every
+    submission, the group's weights and rankings, the agreement, the decision and this
+    revision's signatures. None outside a panel, or before the reveal."""
+    found, kept, who = panel(), store(), member()
+    if found is None or found.revealed is None or kept is None or who is None:
+        return None
+    stored = st.session_state["stored"]
+    try:
+        shown = [s.submission for s in kept.submissions(stored[0], who) if s.submission]
+        signed = kept.signatures(stored[0])
+    except StoreError:
+        return None
+    if not shown:
+        return None
+    reviewed = review(session().template, matrix(), options(), shown, found.aggregation)
+    return make_panel_record(reviewed, shown, found.revision, found.decision, signed)
 
 
 def history(session_id: str) -> list[Event]:
@@ -242,7 +309,12 @@ def _save(new: Session) -> Session:
     if kept is None or stored is None or kind == "none":
         return new
     try:
-        saved = kept.save(stored[0], new, expected=stored[1], actor=ACTOR, kind=kind, detail=detail)
+        saved = kept.save(
+            stored[0], new, expected=stored[1], actor=ACTOR, kind=kind, detail=detail, by=member()
+        )
+    except Refused as exc:
+        _show(kept.get(stored[0]))
+        st.session_state["store_notice"] = f"Not changed: {exc}."
     except Conflict:
         _show(kept.get(stored[0]))
         st.session_state["store_notice"] = (
@@ -358,9 +430,9 @@ def today() -> dt.date:
 
 
 def record_inputs() -> dict:
-    """The `files`, `vendor_files` and `template_path` of a decision record for this session:
-    paths relative to the data folder; a template edited or uploaded here has no file, and the
-    record carries the template itself."""
+    """The `files`, `vendor_files`, `template_path` and `panel` of this session's decision
+    record: paths relative to the data folder; a template edited or uploaded here has no file,
+    and the record carries the template itself."""
     data, current = shipped(), session()
     chosen = set(current.vendors)
     vendor_files = {v: p for v, p in data.vendor_files.items() if v in chosen}
@@ -371,10 +443,13 @@ def record_inputs() -> dict:
         if p in vendor_files.values() or answers_owner(p) in chosen
     }
     name = next((n for n, t in data.templates.items() if t == current.template), None)
-    if name is None:
-        return {"files": files, "vendor_files": vendor_files, "template_path": None}
-    return {
-        "files": {**data.template_files[name], **files},
+    inputs = {
+        "files": files,
         "vendor_files": vendor_files,
-        "template_path": str(DEFAULT_TEMPLATE.parent / name),
+        "template_path": None,
+        "panel": panel_record(),
     }
+    if name is not None:
+        inputs["files"] = {**data.template_files[name], **files}
+        inputs["template_path"] = str(DEFAULT_TEMPLATE.parent / name)
+    return inputs

@@ -24,6 +24,7 @@ from scorecard.export.ranking import (
     to_table,
     write_atomic,
 )
+from scorecard.panel import PanelRecord
 from scorecard.session import Comparison
 
 __all__ = [
@@ -68,9 +69,10 @@ def export_file(
     files: Mapping[str, str],
     vendor_files: Mapping[str, str],
     template_path: str | None,
+    panel: PanelRecord | None = None,
 ) -> bytes:
     """One export as bytes. `files`, `vendor_files` and `template_path` identify the inputs for the
-    decision record (see `record.decision_record`)."""
+    decision record (see `record.decision_record`), which also carries a panel's `panel`."""
     today = created.date()
     # xlsxwriter and vl-convert load only when their format is asked for.
     if fmt == "xlsx":
@@ -94,6 +96,7 @@ def export_file(
                 template_path=template_path,
                 created=created,
                 version=version,
+                panel=panel,
             )
         )
     else:

@@ -21,6 +21,7 @@ from scorecard.loading import (
     load_vendors,
 )
 from scorecard.model import Vendor
+from scorecard.panel import PanelRecord
 from scorecard.scoring import ScoringError, score
 from scorecard.session import (
     RECORD_FORMAT,
@@ -47,6 +48,7 @@ def decision_record(
     template_path: str | None,
     created: dt.datetime,
     version: str,
+    panel: PanelRecord | None = None,
 ) -> DecisionRecord:
     """The record of one comparison. `files` maps every input path (relative to the project
     folder) to its SHA-256 (the template and the files it extends first, unless the template was
@@ -94,6 +96,7 @@ def decision_record(
         "result": ranking(comparison.result, detail=True),
         "summary": summary_data(comparison.summary),
         "questionnaires": tuple(sorted(events, key=lambda e: (e.date, e.vendor, e.event))),
+        "panel": panel,
     }
     unsigned = DecisionRecord(**content, digest="0" * 64)  # the digest leaves itself out
     return unsigned.model_copy(update={"digest": digest(unsigned)})
@@ -101,8 +104,8 @@ def decision_record(
 
 def digest(record: DecisionRecord) -> str:
     """SHA-256 of the record's content without its digest, as canonical JSON."""
-    # A record without questionnaires digests as records did before they had the field.
-    left_out = {"digest"} if record.questionnaires else {"digest", "questionnaires"}
+    # A record without questionnaires (or a panel) digests as records did before the field.
+    left_out = {"digest"} | {f for f in ("questionnaires", "panel") if not getattr(record, f)}
     data = record.model_dump(mode="json", exclude=left_out)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))  # ASCII, json's default
     return hashlib.sha256(text.encode()).hexdigest()

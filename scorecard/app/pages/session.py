@@ -194,7 +194,7 @@ if loaded is not None:
         f"{len(loaded.vendors)} vendor(s), {len(loaded.overrides)} override(s)."
     )
 
-st.subheader("History")
+st.subheader("Activity")
 kept, stored = state.store(), st.session_state.get("stored")
 if kept is None or stored is None:
     st.info("This session is not being saved, so it has no history.")
