@@ -8,7 +8,7 @@ import platform
 import sys
 from pathlib import Path
 
-from benchmarks import app, engine, files, load
+from benchmarks import app, engine, files, load, store
 
 OUT = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -19,12 +19,14 @@ def main() -> int:
         "files": files.run(),
         "app": app.run(),
         "load": load.run(),
+        "store": store.run(),
     }
     targets = {
         "engine": engine.TARGETS,
         "files": files.TARGETS,
         "app": app.TARGETS,
         "load": load.TARGETS,
+        "store": store.TARGETS,
     }
     before = {"load": load.BEFORE}
     missed = 0

@@ -40,7 +40,7 @@ from scorecard.responses import read_form, save
 from scorecard.rfi import preview, questionnaire, sent_record, status
 from scorecard.scoring import METHODS, Options, ScoringError, build_matrix, score
 from scorecard.session import change_text, compare
-from scorecard.store import DEFAULT_DB, Event, Store, Stored, StoreError, database_url
+from scorecard.store import DEFAULT_DB, Store, Stored, StoreError, database_url
 
 STARTER = Path(__file__).resolve().parent / "starter-template.yaml"
 
@@ -508,7 +508,7 @@ def _session(args: argparse.Namespace) -> int:
                 print(f"{s.id:<24} {s.version:>7}  {s.updated[:16]:<16}  {s.name}")
             print(f"{len(found)} session(s) in {store.where}")
         elif args.action == "show":
-            _show_session(store.get(args.target), store.events(args.target))
+            _show_session(store, store.get(args.target))
         elif args.action == "export":
             text = dump_yaml(store.get(args.target).session)
             if args.output:
@@ -528,8 +528,8 @@ def _session(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show_session(found: Stored, history: list[Event]) -> None:
-    session = found.session
+def _show_session(store: Store, found: Stored) -> None:
+    session, history = found.session, store.events(found.id)
     print(f"{found.name}  (session {found.id}, version {found.version})")
     print(f"created {found.created[:16]}, last changed {found.updated[:16]}")
     print(f"template: {session.template.name} {session.template.version}")
@@ -540,6 +540,16 @@ def _show_session(found: Stored, history: list[Event]) -> None:
         print(f"weight: {key} = {value:g}")
     for o in session.overrides:
         print(f"override: {o.vendor}/{o.criterion} ({o.claim.confidence})")
+    panel = store.panel(found.id)
+    if panel is not None:
+        state = "signed, so locked" if panel.locked else "open"
+        print(f"panel: revision {panel.revision}, {state}; group weights: {panel.aggregation} mean")
+        for m in store.members(found.id):
+            print(f"member: {m.name} ({m.role}){', revoked' if m.revoked else ''}")
+        if panel.decision is not None:
+            print(f"decision: {panel.decision.vendor}, by {panel.decision.by}")
+        for s in store.signatures(found.id):
+            print(f"revision {s.revision}: {s.verdict} by {s.name} ({s.vendor})")
     print(f"history: {len(history)} event(s); scorecard audit {found.id}")
 
 

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pgserver
 import pytest
 import yaml
 from hypothesis import settings
@@ -308,53 +309,18 @@ def answer_questionnaire(
     return book
 
 
-def _postgres_bin(name: str) -> str:
-    """A PostgreSQL server program (Debian's postgresql package). Where it is not installed
-    the tests that need it are skipped (and listed at the end of the run), unless
-    SCORECARD_REQUIRE_POSTGRES is set, as CI sets it."""
-    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}")) or [shutil.which(name)]
-    if found[-1] is None:
+@pytest.fixture(scope="session")
+def postgres_server() -> Any:
+    """A real PostgreSQL server for this test run (see pgserver). Where Debian's postgresql
+    package is not installed the tests that need it are skipped (and listed at the end of the
+    run), unless SCORECARD_REQUIRE_POSTGRES is set, as CI sets it."""
+    if pgserver.program("initdb") is None:
         message = "PostgreSQL is not installed (apt-get install postgresql)"
         if os.environ.get("SCORECARD_REQUIRE_POSTGRES"):
             pytest.fail(message)
         pytest.skip(message)
-    return str(found[-1])
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Any:
-    """A real PostgreSQL server for this test run: a new cluster in a temporary folder,
-    listening on 127.0.0.1 on a free port, stopped and removed at the end. PostgreSQL refuses to
-    run as root, so as root it runs as the `postgres` user the package creates."""
-    import socket
-
-    run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    folder = Path(tempfile.mkdtemp(prefix="scorecard-postgres-"))
-    if run_as:
-        shutil.chown(folder, "postgres", "postgres")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    data, log = folder / "data", folder / "server.log"
-    subprocess.run(
-        [*run_as, _postgres_bin("initdb"), "-D", str(data), "-U", "scorecard", "-A", "trust"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    pg_ctl = _postgres_bin("pg_ctl")
-    subprocess.run(
-        [*run_as, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql+psycopg://scorecard@127.0.0.1:{port}"
-    finally:
-        subprocess.run(
-            [*run_as, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True
-        )
-        shutil.rmtree(folder, ignore_errors=True)
+    with pgserver.postgres() as url:
+        yield url
 
 
 @pytest.fixture

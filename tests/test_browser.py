@@ -344,7 +344,7 @@ def test_a_panel_of_four_weighs_reveals_decides_and_signs(tmp_path):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         with _serve(env, port) as url:
             ana = browser.new_context(
-                accept_downloads=True, viewport={"width": 1400, "height": 1800}
+                accept_downloads=True, viewport={"width": 1400, "height": 3200}
             ).new_page()
             ana.goto(url)
             expect(ana.locator("h1").filter(has_text="Compare vendors")).to_be_visible(
@@ -449,3 +449,31 @@ def test_a_panel_of_four_weighs_reveals_decides_and_signs(tmp_path):
         assert kept.panel(session_id).locked is not None
     finally:
         kept.close()
+
+
+def test_two_app_servers_on_one_postgresql_share_the_session(postgres_database, page):
+    """Two replicas behind no proxy at all: a change made through one is there through the
+    other, and back."""
+    env = {"SCORECARD_DB": postgres_database}
+    with _serve(env) as first, _serve(env) as second:
+        page.goto(first)
+        before = _wait_for_ranking(page)
+        slider = page.locator('[data-testid="stSlider"]').filter(has_text="Independent quality")
+        slider.get_by_role("slider").focus()
+        slider.get_by_role("slider").press("End")
+        changed = _wait_for_ranking(page, unlike=before)
+        query = urllib.parse.urlparse(page.url).query
+        assert "session=" in query
+
+        other = page.context.browser.new_context(viewport={"width": 1600, "height": 1400})
+        there = other.new_page()
+        there.goto(f"{second}/?{query}")
+        assert _wait_for_ranking(there) == changed
+        # Back the other way: a change through the second server shows on the first.
+        there.locator('[data-testid="stSlider"]').filter(
+            has_text="Independent quality"
+        ).get_by_role("slider").press("Home")
+        back = _wait_for_ranking(there, unlike=changed)
+        page.reload()
+        assert _wait_for_ranking(page) == back
+        other.close()

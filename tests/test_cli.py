@@ -22,6 +22,7 @@ from scorecard.cli import main
 from scorecard.loading import dump_yaml, load_session, load_template, load_workspace
 from scorecard.scoring import score
 from scorecard.session import SESSION_FORMAT, Session
+from scorecard.store import Store
 
 INVALID = DATA / "invalid"
 
@@ -521,6 +522,27 @@ def test_a_session_file_goes_into_the_database_and_comes_back_out_with_its_histo
     assert line.endswith("  ana (command line)  created  name: Video RFP")
     assert main(["audit", "verify"]) == 0
     assert capsys.readouterr().out.startswith("every history is intact: 1 session(s) in sqlite:")
+
+
+def test_session_show_tells_a_panels_people_decision_and_signatures(tmp_path, monkeypatch, capsys):
+    _project(tmp_path, monkeypatch)
+    monkeypatch.delenv("SCORECARD_DB", raising=False)
+    store = Store(f"sqlite:///{tmp_path / 'sessions.db'}")
+    made = store.create(_session_file(tmp_path / "rfp.yaml"), name="RFP", actor="ana")
+    ana, _ = store.start_panel(made.id, name="Ana")
+    pat, _ = store.invite(made.id, ana, name="Pat", role="approver")
+    vic, _ = store.invite(made.id, ana, name="Vic", role="viewer")
+    store.revoke(made.id, ana, vic.id)
+    store.decide(made.id, ana, vendor="runway", rationale="rights")
+    store.sign(made.id, pat, approve=True)
+    store.close()
+    assert main(["session", "show", made.id]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        "panel: revision 1, signed, so locked; group weights: geometric mean\n"
+        "member: Ana (facilitator)\nmember: Pat (approver)\nmember: Vic (viewer), revoked\n"
+        "decision: runway, by Ana\nrevision 1: signed by Pat (runway)\n"
+    ) in shown
 
 
 def test_session_commands_say_what_is_wrong(tmp_path, monkeypatch, capsys):

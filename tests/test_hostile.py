@@ -239,6 +239,10 @@ def test_hostile_text_is_text_on_every_page(text, monkeypatch):
             if page == "session":  # the unit of the criterion chosen labels the value's input
                 at.selectbox(key="session_vendor").select("runway").run()
                 at.selectbox(key="session_criterion").select("generation_time").run()
+            if page == "panel":  # a person's name is text a person writes, too
+                at.text_input(key="panel_start_name").input(line)
+                [start] = [b for b in at.button if b.label == "Start a panel"]
+                start.click().run()
             assert not at.exception, page
             texts = [text for text in page_texts(at) if MARK in text]
             assert texts or page == "export", f"the hostile text reached nothing on {page}"
