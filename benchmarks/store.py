@@ -36,12 +36,14 @@ import pgserver  # noqa: E402  (the tests' throwaway PostgreSQL server)
 
 EVALUATORS = 30
 ROUNDS = 10
+#: A person's click is answered within a second even when all 30 submit at the same moment
+#: (each write waits for those ahead of it: one writer at a time on SQLite, one row on both).
 TARGETS = {
-    "sqlite_write_p95_ms": 250.0,
+    "sqlite_write_p95_ms": 1000.0,
     "sqlite_lost_updates": 0.0,
     "sqlite_failed_writes": 0.0,
     "sqlite_open_ms": 50.0,
-    "postgresql_write_p95_ms": 250.0,
+    "postgresql_write_p95_ms": 1000.0,
     "postgresql_lost_updates": 0.0,
     "postgresql_failed_writes": 0.0,
     "postgresql_open_ms": 50.0,

@@ -324,26 +324,24 @@ if panel.revealed is not None and shown:
         "Each dot is one evaluator's weight; the black tick is the group's "
         f"({labels[found.aggregation].lower()})."
     )
-    left, middle, right = st.columns(3)
+    left, right = st.columns(2)
     left.metric(
         "Agreement on the ranking (Kendall's W)",
         "—" if found.kendall_w is None else f"{found.kendall_w:.2f}",
         help="1: every evaluator ranks the vendors alike; 0: no agreement. Needs two evaluators.",
     )
-    middle.metric(
+    right.metric(
         "AHP consensus (Goepel)",
         "—" if found.consensus is None else f"{found.consensus:.0%}",
         help="Over the pairwise submissions: 100% when all give the same weights. Needs two.",
     )
-    right.metric(
-        "Most disputed criterion",
-        names[found.criteria[found.agreement.widest]],
-        help="The criterion whose weights spread widest across the panel.",
-    )
-    furthest = found.evaluators[found.agreement.furthest]
+    widest, furthest = found.agreement.widest, found.agreement.furthest
     st.markdown(
-        f"Furthest from the group: **{ui.md(furthest)}**, who would move "
-        f"{found.agreement.distance[found.agreement.furthest]:.0%} of the weight to match it."
+        f"Most disputed: **{ui.md(names[found.criteria[widest]])}** (its weights differ by "
+        f"{found.agreement.spread[widest] * 100:.1f} points, as a standard deviation). Furthest "
+        "from the "
+        f"group: **{ui.md(found.evaluators[furthest])}**, who would move "
+        f"{found.agreement.distance[furthest]:.0%} of the weight to match it."
     )
     width = max(len(found.group_ranking), 1)
     table = {"Rank": list(range(1, width + 1))}
