@@ -150,6 +150,8 @@ def gaps(
         found = []
         for leaf in template.leaves():
             claim = vendor.claims.get(leaf.id)
+            if leaf.panel_scored:
+                continue  # the buyer's panel rates it: nothing to ask the vendor
             if claim is not None and claim.value is not None and applies(claim, holds):
                 continue
             w = shares[leaf.id]

@@ -138,6 +138,8 @@ Text = Annotated[
 ]
 Name = Annotated[Text, AfterValidator(_plain_name)]
 LongText = Annotated[str, StringConstraints(max_length=20000), AfterValidator(_no_hidden_controls)]
+#: A person's remark (a rating's reason, a sign-off's comment): one paragraph.
+Remark = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_no_hidden_controls)]
 Weight = Annotated[float, Field(strict=True, ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
@@ -348,6 +350,10 @@ class Criterion(FrozenModel):
     weight: Weight = 1.0
     measure: Measure | None = None
     criteria: tuple[Criterion, ...] = ()
+    #: The buyers judge it themselves (output quality seen in a demo, support in a pilot): in a
+    #: panel each evaluator rates each vendor on its rubric, and the panel's value counts as
+    #: verified buyer evidence (see `Policies.panel_scores`).
+    panel_scored: Annotated[bool, Field(strict=True)] = False
 
     @model_validator(mode="after")
     def _leaf_or_group(self) -> Criterion:
@@ -355,6 +361,10 @@ class Criterion(FrozenModel):
             raise ValueError(
                 "a criterion has either a measure (a leaf) or sub-criteria (a group), not both "
                 "and not neither"
+            )
+        if self.panel_scored and not isinstance(self.measure, RatingMeasure):
+            raise ValueError(
+                "panel_scored needs a rating measure: evaluators rate each vendor on its rubric"
             )
         return self
 
@@ -403,6 +413,8 @@ class Policies(FrozenModel):
     stale_after_days: Annotated[int, Field(strict=True, gt=0)] = 365
     stale: StalePolicy = "full"
     stale_factor: Annotated[float, Field(ge=0, le=1)] = 0.5
+    #: A panel-scored criterion's value: the median of the evaluators' ratings, or their mean.
+    panel_scores: Literal["median", "mean"] = "median"
 
 
 class Condition(FrozenModel):
@@ -904,8 +916,9 @@ def _require_fits(require: Any, measure: Any) -> str:
     return ""
 
 
-def check_claim(claim: Claim, measure: Any) -> list[tuple[str, str, str]]:
-    """Does a claim's value fit its criterion's measure? Returns (field, message, hint) triples."""
+def check_claim(claim: Claim, measure: Any, whole: bool = True) -> list[tuple[str, str, str]]:
+    """Does a claim's value fit its criterion's measure? Returns (field, message, hint) triples.
+    A rating is a whole level, unless `whole` is False (a panel's median or mean)."""
     value = claim.value
     if value is None:
         return []
@@ -945,7 +958,7 @@ def check_claim(claim: Claim, measure: Any) -> list[tuple[str, str, str]]:
     elif isinstance(measure, RatingMeasure):
         low, high = measure.scale
         for v in numbers:
-            if v != int(v) or not low <= v <= high:
+            if (whole and v != int(v)) or not low <= v <= high:
                 out.append(
                     (
                         "value",
@@ -1018,7 +1031,7 @@ def check_claims(claims: dict[str, Claim], templates: list[Template]) -> list[Pr
             continue
         found: set[tuple[str, str, str]] = set()
         for node in leaves[key]:
-            found.update(check_claim(claim, node.measure))
+            found.update(check_claim(claim, node.measure, whole=not node.panel_scored))
         for field, message, hint in sorted(found):
             problems.append(Problem("measure-mismatch", message, (*loc, field), hint))
     return problems

@@ -7,6 +7,7 @@ evaluator weighs the template's top-level criteria."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,16 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from scorecard.model import FrozenModel, Id, Template
+from scorecard.model import (
+    Claim,
+    FrozenModel,
+    Id,
+    LongText,
+    RatingMeasure,
+    Remark,
+    Source,
+    Template,
+)
 from scorecard.scoring import Matrix, Options, VendorResult, evaluate
 
 #: Saaty's fundamental scale: "a is x times as important as b", and its reciprocals.
@@ -245,10 +255,20 @@ def agreement(weights: np.ndarray, group_weights: np.ndarray) -> Agreement:
 # ---------------------------------------------------------------------------------------------
 
 
+class Rating(FrozenModel):
+    """An evaluator's rating of one vendor on a panel-scored criterion: a level of its rubric,
+    and what they saw."""
+
+    level: int
+    comment: Remark = ""
+
+
 class Submission(FrozenModel):
     """One evaluator's weights of the top-level criteria (percentages summing to 100), and what
     they gave to get them: pairwise judgements (a, b, x: a is x times as important as b) with
-    their consistency ratio, or swing ratings (0 to 100, the swing that matters most at 100)."""
+    their consistency ratio, or swing ratings (0 to 100, the swing that matters most at 100).
+    `scores` holds their ratings of the vendors on the template's panel-scored criteria
+    (vendor id -> criterion id -> rating)."""
 
     evaluator: str
     method: WeightMethod
@@ -256,6 +276,7 @@ class Submission(FrozenModel):
     judgements: tuple[tuple[Id, Id, float], ...] = ()
     ratings: dict[Id, float] = Field(default_factory=dict)
     consistency: float | None = None
+    scores: dict[Id, dict[Id, Rating]] = Field(default_factory=dict)
 
 
 def submission(
@@ -303,11 +324,59 @@ def _percent(criteria: Sequence[str], shares: np.ndarray) -> dict[str, float]:
     return {c: round(float(x) * 100, 4) for c, x in zip(criteria, shares, strict=True)}
 
 
+def panel_claims(
+    template: Template, submissions: Sequence[Submission], today: dt.date
+) -> dict[tuple[str, str], Claim]:
+    """The panel's value of each vendor on each panel-scored criterion someone rated: the
+    median of the ratings (or their mean, as the template's `panel_scores` policy says), as
+    verified evidence from the buyer, every rating kept as its own source. Ratings outside the
+    criterion's scale raise PanelError."""
+    how = template.policies.panel_scores
+    leaves = {c.id: c for c in template.leaves() if c.panel_scored}
+    given: dict[tuple[str, str], list[tuple[str, Rating]]] = {}
+    for s in submissions:
+        for vendor, rated in s.scores.items():
+            for criterion, rating in rated.items():
+                leaf = leaves.get(criterion)
+                if leaf is None:
+                    raise PanelError(f"{criterion!r} is not a panel-scored criterion here")
+                measure = leaf.measure
+                assert isinstance(measure, RatingMeasure)
+                low, high = measure.scale
+                if not low <= rating.level <= high:
+                    raise PanelError(
+                        f"{s.evaluator} rated {vendor} {rating.level} on {leaf.name}: the scale "
+                        f"is {low} to {high}"
+                    )
+                given.setdefault((vendor, criterion), []).append((s.evaluator, rating))
+    out = {}
+    for (vendor, criterion), found in sorted(given.items()):
+        levels = [r.level for _, r in found]
+        value = float(np.median(levels) if how == "median" else np.mean(levels))
+        shown = ", ".join(f"{who} {r.level}" for who, r in found)
+        out[(vendor, criterion)] = Claim(
+            value=round(value, 4),
+            confidence="verified",
+            sources=tuple(
+                Source(
+                    title=f"Rating by {who}" + (f": {r.comment}" if r.comment else ""),
+                    publisher=who,
+                    kind="buyer",
+                    date=today.isoformat(),
+                )
+                for who, r in found
+            ),
+            as_of=today.isoformat(),
+            note=f"The panel's {how} of {len(found)} rating(s): {shown}.",
+        )
+    return out
+
+
 class Decision(FrozenModel):
     """The vendor a panel chose, why, who recorded it and when."""
 
     vendor: Id
-    rationale: str
+    rationale: LongText
     by: str
     at: str
 
@@ -319,7 +388,7 @@ class Signature(FrozenModel):
     role: str
     vendor: Id
     verdict: Literal["signed", "declined"]
-    comment: str = ""
+    comment: Remark = ""
     at: str
     revision: int
 

@@ -23,14 +23,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.engine import Connection, Engine
 
+from scorecard.model import FrozenModel, Text
 from scorecard.panel import Aggregation, Decision, Signature, Submission
 from scorecard.session import Session
 
+M = TypeVar("M", bound=FrozenModel)
 #: The session database where $SCORECARD_DB does not say: this file in the data folder.
 DEFAULT_DB = "sessions.db"
 #: An event's `previous` when it is the first of its session.
@@ -487,8 +490,8 @@ class Store:
             facilitator = self._allowed(c, id_, by, ("facilitator",), "record the decision")
             self._unlocked(c, id_)
             at = _now()
-            decision = Decision(
-                vendor=vendor, rationale=rationale.strip(), by=facilitator.name, at=at
+            decision = _model(
+                Decision, vendor=vendor, rationale=rationale.strip(), by=facilitator.name, at=at
             )
             c.execute(
                 panels.update()
@@ -500,15 +503,16 @@ class Store:
     def sign(self, id_: str, by: Member, *, approve: bool, comment: str = "") -> None:
         """An approver signs the decision (which locks the session) or declines it, saying why."""
         comment = comment.strip()
-        if len(comment) > 2000 or (not approve and not comment):
-            raise StoreError("a comment is at most 2,000 characters, and declining needs one")
+        if not approve and not comment:
+            raise StoreError("declining needs a comment: say why")
         with self._write() as c:
             approver = self._allowed(c, id_, by, ("approver",), "sign the decision")
             panel = self._panel(c, id_)
             if panel is None or panel.decision is None:
                 raise Refused("there is no decision to sign yet")
             at = _now()
-            signature = Signature(
+            signature = _model(
+                Signature,
                 name=approver.name,
                 role=approver.role,
                 vendor=panel.decision.vendor,
@@ -576,8 +580,9 @@ class Store:
     ) -> tuple[Member, str]:
         if not name.strip() or len(name) > 200:
             raise StoreError("a member's name is 1 to 200 characters")
+        name = _model(Person, name=name).name
         token, at = secrets.token_urlsafe(32), _now()
-        member = Member(secrets.token_urlsafe(8), id_, name.strip(), role, at, None)
+        member = Member(secrets.token_urlsafe(8), id_, name, role, at, None)
         c.execute(
             members.insert().values(
                 id=member.id,
@@ -702,6 +707,19 @@ def database_url(root: Path) -> str:
     """The session database: $SCORECARD_DB (an SQLAlchemy URL, e.g.
     postgresql+psycopg://user@host/db), or an SQLite file in the data folder `root`."""
     return os.environ.get("SCORECARD_DB") or f"sqlite:///{(root / DEFAULT_DB).resolve()}"
+
+
+class Person(FrozenModel):
+    name: Text
+
+
+def _model(model: type[M], **fields: Any) -> M:
+    """`model` of `fields`, or a StoreError that says what is wrong with them."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        wrong = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise StoreError(wrong) from exc
 
 
 def _hash(token: str) -> str:

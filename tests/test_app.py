@@ -843,3 +843,47 @@ def test_a_panel_weighs_blind_reveals_and_signs_in_the_app(downloads):
     assert record["panel"]["submissions"][0]["weights"] == group
     assert record["panel"]["kendall_w"] is None  # one evaluator
     assert all(t not in data.decode() for t in (ana.session_state["token"], ben_token, pat_token))
+
+
+def test_a_panel_rates_a_panel_scored_criterion_and_its_value_becomes_evidence():
+    from scorecard.loading import dump_yaml
+    from scorecard.session import SESSION_FORMAT, Session
+
+    data = WORKSPACE.template.model_dump()
+    for top in data["criteria"]:
+        for leaf in top["criteria"]:
+            leaf["panel_scored"] = leaf["id"] == "content_policy"
+    rated = Session(
+        format=SESSION_FORMAT,
+        template=data,
+        vendors=tuple(v.id for v in WORKSPACE.vendors),
+    )
+    ana = start()
+    id_ = ana.session_state["stored"][0]
+    ana.switch_page("scorecard/app/pages/session.py").run()
+    ana.file_uploader(key="session_upload").upload(
+        "rated.yaml", dump_yaml(rated).encode(), "application/x-yaml"
+    ).run()
+    ana.switch_page("scorecard/app/pages/panel.py").run()
+    ana.text_input(key="panel_start_name").input("Ana")
+    _button(ana, "Start a panel").click().run()
+    ben = _member_page(id_, _invite(ana, "Ben", "evaluator"))
+    ben.selectbox(key="panel_rate_content_policy_runway").set_value(3)
+    ben.run()
+    ben.text_input(key="panel_why_content_policy_runway").input("appeals answered in a day")
+    ben.run()
+    _button(ben, "Submit my weights and ratings").click().run()
+    assert not ben.exception
+    ana.run()
+    _button(ana, "Reveal everyone's weights").click().run()
+    [table] = [t.value for t in ana.dataframe if "Ratings" in t.value.columns]
+    assert table.values.tolist() == [
+        ["Runway", "Content policy", 3.0, "The panel's median of 1 rating(s): Ben 3."]
+    ]
+    _button(ana, "Use the panel's ratings as evidence").click().run()
+    [override] = ana.session_state["session"].overrides
+    assert (override.vendor, override.criterion) == ("runway", "content_policy")
+    assert override.claim.confidence == "verified" and override.claim.value == 3.0
+    assert override.claim.sources[0].title == "Rating by Ben: appeals answered in a day"
+    stored = _stored().get(id_).session
+    assert stored.overrides == ana.session_state["session"].overrides

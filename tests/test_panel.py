@@ -3,19 +3,24 @@ group's judgements, Kendall's W; and the properties each must keep."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from fractions import Fraction
 
 import numpy as np
 import pytest
-from conftest import examples
+from conftest import ROOT, examples
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import friedmanchisquare
 
+from scorecard.loading import load_template
+from scorecard.model import Criterion, Template, check_claims
 from scorecard.panel import (
     PanelError,
+    Rating,
+    Submission,
     agreement,
     consensus,
     group,
@@ -23,6 +28,7 @@ from scorecard.panel import (
     kendall_w,
     matrix,
     pairwise,
+    panel_claims,
     ranks,
     review,
     submission,
@@ -31,6 +37,7 @@ from scorecard.panel import (
 from scorecard.scoring import Options, evaluate
 
 F = Fraction
+TEMPLATE = load_template(ROOT / "criteria" / "ai-video-enterprise.yaml")
 
 
 def _upper(a):
@@ -294,3 +301,70 @@ def test_a_submission_that_cannot_give_weights_says_why():
         submission("Ana", ids, "swing", ratings={"speed": 50})
     with pytest.raises(PanelError, match="every pair i < j once"):
         submission("Ana", ids, "pairwise", judgements={("speed", "rights"): 3})
+
+
+def _rated_template():
+    """The shipped template with `content_policy` left to the buyers' panel."""
+    data = TEMPLATE.model_dump()
+    for top in data["criteria"]:
+        for leaf in top["criteria"]:
+            if leaf["id"] == "content_policy":
+                leaf["panel_scored"] = True
+    return Template.model_validate(data)
+
+
+def test_the_panels_value_is_the_median_of_its_ratings_kept_as_verified_buyer_evidence():
+    t = _rated_template()
+    today = dt.date(2026, 11, 27)
+
+    def rated(who, level, comment=""):
+        return Submission(
+            evaluator=who, method="sliders", weights={"reliability": 100.0},
+            scores={"runway": {"content_policy": Rating(level=level, comment=comment)}},
+        )  # fmt: skip
+
+    blocked = "moderation blocked our test prompts"
+    panel = [rated("Ana", 1), rated("Ben", 3, blocked), rated("Cai", 2)]
+    claims = panel_claims(t, panel, today)
+    claim = claims[("runway", "content_policy")]
+    assert (claim.value, claim.confidence) == (2.0, "verified")
+    assert [s.title for s in claim.sources] == [
+        "Rating by Ana", f"Rating by Ben: {blocked}", "Rating by Cai",
+    ]  # fmt: skip
+    assert {s.kind for s in claim.sources} == {"buyer"} and claim.note == (
+        "The panel's median of 3 rating(s): Ana 1, Ben 3, Cai 2."
+    )
+    # Two ratings: the median falls between levels, and a panel-scored criterion takes it.
+    two = panel_claims(t, panel[:2], today)[("runway", "content_policy")]
+    assert two.value == 2.0
+    mean = t.model_copy(update={"policies": t.policies.model_copy(update={"panel_scores": "mean"})})
+    assert panel_claims(mean, [*panel[:2], rated("Dee", 3)], today)[
+        ("runway", "content_policy")
+    ].value == pytest.approx(7 / 3, abs=1e-4)
+    assert check_claims({"content_policy": two.model_copy(update={"value": 2.5})}, [t]) == []
+    [problem] = check_claims({"content_policy": two.model_copy(update={"value": 2.5})}, [TEMPLATE])
+    assert "rating 2.5 is not a whole level in 0..3" in problem.message
+    with pytest.raises(PanelError, match="Ana rated runway 7 on Content policy: the scale is 0 to"):
+        panel_claims(t, [rated("Ana", 7)], today)
+    other = Submission(
+        evaluator="Ana", method="sliders", weights={"reliability": 100.0},
+        scores={"runway": {"c2pa": Rating(level=1)}},
+    )  # fmt: skip
+    with pytest.raises(PanelError, match="'c2pa' is not a panel-scored criterion here"):
+        panel_claims(t, [other], today)
+
+
+def test_only_a_rating_can_be_panel_scored_and_the_vendor_is_not_asked_about_it():
+    from conftest import linear
+
+    from scorecard.evidence import gaps
+    from scorecard.loading import load_vendors
+
+    with pytest.raises(ValueError, match="panel_scored needs a rating measure"):
+        Criterion(id="speed", name="Speed", measure=linear(300, 30), panel_scored=True)
+    t = _rated_template()
+    vendors = load_vendors([ROOT / "vendors"], t)
+    asked = {g.criterion for found in gaps(t, vendors).values() for g in found}
+    assert "content_policy" not in asked
+    asked = {g.criterion for found in gaps(TEMPLATE, vendors).values() for g in found}
+    assert "content_policy" in asked

@@ -245,6 +245,8 @@ def test_a_panel_checks_every_role_at_the_store_and_keeps_only_token_hashes(stor
         store.invite(created.id, ana, name="Eve", role="facilitator")
     with pytest.raises(StoreError, match="1 to 200 characters"):
         store.invite(created.id, ana, name="  ", role="viewer")
+    with pytest.raises(StoreError, match="name: Value error, contains the invisible direction"):
+        store.invite(created.id, ana, name="Eve\u202e", role="viewer")
     assert [change_text(e.detail) for e in store.events(created.id) if e.kind == "membership"] == [
         "invited: Ana; role: facilitator",
         "invited: Ben; role: evaluator",
@@ -317,8 +319,10 @@ def test_a_panel_weighs_blind_reveals_decides_signs_and_locks(store):
     with pytest.raises(StoreError, match="say why"):
         store.decide(created.id, ana, vendor="runway", rationale=" ")
     store.decide(created.id, ana, vendor="runway", rationale="Best on rights and latency")
-    with pytest.raises(StoreError, match="declining needs one"):
+    with pytest.raises(StoreError, match="declining needs a comment"):
         store.sign(created.id, pat, approve=False)
+    with pytest.raises(StoreError, match="comment: String should have at most 1000 characters"):
+        store.sign(created.id, pat, approve=True, comment="x" * 1001)
     with pytest.raises(Refused, match="a viewer may not sign the decision"):
         store.sign(created.id, vic, approve=True)
     store.sign(created.id, pat, approve=True, comment="ok")

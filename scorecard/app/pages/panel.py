@@ -16,12 +16,15 @@ from scorecard.panel import (
     MOST,
     SCALE,
     PanelError,
+    Rating,
     matrix,
     pairwise,
+    panel_claims,
     review,
     submission,
 )
 from scorecard.scoring import resolve_weights, shares_of
+from scorecard.session import Override
 from scorecard.store import ROLES, StoreError
 
 METHODS = {
@@ -38,6 +41,7 @@ if kept is None or stored is None:
 session_id = stored[0]
 session = state.session()
 tops = {c.id: c.name for c in session.template.criteria}
+rated_leaves = [c for c in session.template.leaves() if c.panel_scored]
 vendor_names = {v.id: v.name for v in state.vendors()}
 
 
@@ -220,7 +224,35 @@ if me.role == "evaluator":
     except PanelError as exc:
         st.error(ui.md(str(exc)))
         mine = None
+    if rated_leaves:
+        st.markdown(
+            "**Your ratings.** The template leaves these criteria to the buyers: rate each "
+            "vendor on the rubric, from what you saw yourself, and say why."
+        )
+    scores: dict[str, dict[str, Rating]] = {}
+    for leaf in rated_leaves:
+        rubric = leaf.measure.rubric
+        with st.expander(leaf.name, expanded=True):
+            for vendor_id, vendor_name in vendor_names.items():
+                left, right = st.columns([2, 3])
+                level = left.selectbox(
+                    vendor_name,
+                    [None, *sorted(rubric)],
+                    format_func=lambda x, r=rubric: "not rated" if x is None else f"{x}: {r[x]}",
+                    key=f"panel_rate_{leaf.id}_{vendor_id}",
+                )
+                comment = right.text_input(
+                    "Why",
+                    max_chars=1000,
+                    key=f"panel_why_{leaf.id}_{vendor_id}",
+                    disabled=level is None,
+                )
+                if level is not None:
+                    scores.setdefault(vendor_id, {})[leaf.id] = Rating(
+                        level=level, comment=comment.strip()
+                    )
     if mine is not None:
+        mine = mine.model_copy(update={"scores": scores})
         st.dataframe(
             pd.DataFrame(
                 {"Criterion": [tops[c] for c in ids], "Weight": [mine.weights[c] for c in ids]}
@@ -230,7 +262,7 @@ if me.role == "evaluator":
             key="panel_mine",
         )
         st.button(
-            "Submit my weights",
+            "Submit my weights and ratings" if rated_leaves else "Submit my weights",
             type="primary",
             key="panel_submit",
             disabled=panel.locked is not None,
@@ -354,6 +386,37 @@ if panel.revealed is not None and shown:
         height=35 * (width + 1) + 3,  # every vendor, without a scroll bar
         key="panel_rankings",
     )
+    if rated_leaves:
+        try:
+            claims = panel_claims(session.template, shown, state.today())
+        except PanelError as exc:
+            st.error(ui.md(str(exc)))
+            claims = {}
+        leaf_names = {c.id: c.name for c in rated_leaves}
+        st.markdown("**The panel's ratings** (each becomes verified evidence from the buyer)")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Vendor": [vendor_names.get(v, v) for v, _ in claims],
+                    "Criterion": [leaf_names[c] for _, c in claims],
+                    "Panel": [claim.value for claim in claims.values()],
+                    "Ratings": [claim.note for claim in claims.values()],
+                }
+            ),
+            hide_index=True,
+            key="panel_ratings",
+        )
+        if me.role == "facilitator" and claims:
+            # The panel's value replaces an earlier one (or the buyer's own) for the same cell.
+            rated = tuple(Override(vendor=v, criterion=c, claim=x) for (v, c), x in claims.items())
+            others = tuple(o for o in session.overrides if (o.vendor, o.criterion) not in claims)
+            st.button(
+                "Use the panel's ratings as evidence",
+                key="panel_use_ratings",
+                disabled=panel.locked is not None,
+                help="Each rating stays as a source of the claim; they show as overrides.",
+                on_click=lambda: state.update(overrides=others + rated),
+            )
     if me.role == "facilitator":
         st.button(
             "Use the group's weights in this session",
