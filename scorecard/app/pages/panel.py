@@ -88,6 +88,13 @@ if me is None:
         "sent you. A link that was revoked no longer opens it."
     )
     st.stop()
+try:  # everything this page shows of the panel, read once
+    people = kept.members(session_id)
+    subs = kept.submissions(session_id, me)
+    signed = kept.signatures(session_id)
+except StoreError as exc:
+    st.error(f"The panel cannot be read now: {ui.md(str(exc))}")
+    st.stop()
 if error := st.session_state.pop("panel_error", None):
     st.error(ui.md(error))
 if flash := st.session_state.pop("panel_flash", None):
@@ -119,7 +126,6 @@ if me.role == "facilitator":
             "fingerprint of it is kept."
         )
         st.code(shown[2], language=None)
-    people = kept.members(session_id)
     st.dataframe(
         pd.DataFrame(
             {
@@ -135,7 +141,9 @@ if me.role == "facilitator":
     active = {m.id: f"{m.name} ({m.role})" for m in people if not m.revoked and m.id != me.id}
     if active:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
-        who = left.selectbox("Revoke access of", list(active), format_func=active.get)
+        who = left.selectbox(
+            "Revoke access of", list(active), format_func=active.get, key="panel_revoke_who"
+        )
         right.button(
             "Revoke",
             key="panel_revoke",
@@ -148,7 +156,6 @@ if me.role == "facilitator":
 
 # -- weights -----------------------------------------------------------------------------------
 st.subheader("Weights")
-subs = kept.submissions(session_id, me)
 if me.role == "evaluator":
     st.markdown(
         "Weigh the criteria as you see them. Nobody sees your weights, nor you theirs, until "
@@ -267,7 +274,10 @@ if me.role == "evaluator":
             key="panel_submit",
             disabled=panel.locked is not None,
             on_click=act,
-            args=("Your weights are in.", lambda: kept.submit(session_id, me, mine)),
+            args=(
+                "Your weights and ratings are in." if scores else "Your weights are in.",
+                lambda: kept.submit(session_id, me, mine),
+            ),
         )
 
 st.dataframe(
@@ -453,7 +463,6 @@ if me.role == "facilitator" and panel.locked is None:
                 lambda: kept.decide(session_id, me, vendor=chosen, rationale=rationale),
             )
             st.rerun()
-signed = kept.signatures(session_id)
 if signed:
     st.dataframe(
         pd.DataFrame(
