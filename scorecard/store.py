@@ -434,9 +434,11 @@ class Store:
             c.execute(
                 submissions.insert().values(**key, at=at, document=document.model_dump_json())
             )
-            detail = {"submitted": submission.method}
+            detail: dict[str, Any] = {"submitted": submission.method}
             if submission.consistency is not None:
                 detail["consistency ratio"] = submission.consistency
+            if submission.scores:
+                detail["ratings"] = sum(map(len, submission.scores.values()))
             self._event(c, id_, at, member.actor, "weight", detail)
 
     def submissions(self, id_: str, by: Member) -> list[Submitted]:

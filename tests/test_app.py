@@ -887,3 +887,5 @@ def test_a_panel_rates_a_panel_scored_criterion_and_its_value_becomes_evidence()
     assert override.claim.sources[0].title == "Rating by Ben: appeals answered in a day"
     stored = _stored().get(id_).session
     assert stored.overrides == ana.session_state["session"].overrides
+    rated_event = next(e for e in _stored().events(id_) if e.kind == "weight")
+    assert rated_event.detail == {"submitted": "sliders", "ratings": 1}  # no weights, no levels

@@ -56,9 +56,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _serve(env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
+def _serve(
+    env: dict[str, str] | None = None, port: int | None = None, log: list | None = None
+) -> Iterator[str]:
     """`streamlit run` the app on `port` (or a free one), with `env` added, until the block
-    ends. The process is in `_serve.running`, for a test that kills it."""
+    ends. The process is in `_serve.running`, for a test that kills it; given `log`, the
+    process is added to it, to read what it printed once it has stopped."""
     port = port or _free_port()
     process = subprocess.Popen(
         [
@@ -94,6 +97,8 @@ def _serve(env: dict[str, str] | None = None, port: int | None = None) -> Iterat
                 time.sleep(0.25)
         assert process.poll() is None and healthy, "streamlit did not become healthy"
         _serve.running = process
+        if log is not None:
+            log.append(process)
         yield url
     finally:
         with contextlib.suppress(ProcessLookupError):  # a test may have killed it
@@ -342,7 +347,8 @@ def test_a_panel_of_four_weighs_reveals_decides_and_signs(tmp_path):
     shots.mkdir()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        with _serve(env, port) as url:
+        servers: list[subprocess.Popen] = []
+        with _serve(env, port, servers) as url:
             ana = browser.new_context(
                 accept_downloads=True, viewport={"width": 1400, "height": 3200}
             ).new_page()
@@ -404,7 +410,7 @@ def test_a_panel_of_four_weighs_reveals_decides_and_signs(tmp_path):
             # The server dies (SIGKILL) and comes back: everything saved is still there.
             os.killpg(_serve.running.pid, signal.SIGKILL)
             _serve.running.wait(timeout=15)
-        with _serve(env, port):
+        with _serve(env, port, servers):
             ana.reload()
             expect(ana.get_by_text("How the panel agrees")).to_be_visible(timeout=60_000)
             expect(ana.get_by_text("Agreement on the ranking (Kendall's W)")).to_be_visible()
@@ -441,8 +447,11 @@ def test_a_panel_of_four_weighs_reveals_decides_and_signs(tmp_path):
     assert [(s.name, s.verdict) for s in record.panel.signatures] == [("Pat", "signed")]
     assert record.panel.kendall_w is not None
     assert reproduce(record, ROOT) == []
-    text = saved.read_text()
-    assert not any(link.rsplit("token=", 1)[1] in text for link in links.values())
+    # No token in the record, nor in anything either server printed.
+    tokens = [link.rsplit("token=", 1)[1] for link in links.values()]
+    printed = "".join(p.stdout.read().decode(errors="replace") for p in servers)
+    assert len(servers) == 2 and "You can now view your Streamlit app" in printed
+    assert not any(t in saved.read_text() or t in printed for t in tokens)
     kept = Store(db)
     try:
         assert kept.verify(session_id) == []
