@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,8 @@ from scorecard.session import Session
 M = TypeVar("M", bound=FrozenModel)
 #: The session database where $SCORECARD_DB does not say: this file in the data folder.
 DEFAULT_DB = "sessions.db"
+#: An email address as a person types it: enough to catch a slip, not a full RFC 5322 parser.
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 #: An event's `previous` when it is the first of its session.
 GENESIS = "0" * 64
 
@@ -75,6 +78,7 @@ members = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # never the token
     sa.Column("created", sa.String(32), nullable=False),
     sa.Column("revoked", sa.String(32)),
+    sa.Column("email", sa.String(320)),  # who they log in as, where single sign-on is set up
 )
 #: A panel's state: how the group's weights are made, which revision the session is at, whether
 #: the evaluators' weights are revealed, the decision, and when the first approver signed it.
@@ -130,8 +134,14 @@ def _v3(connection: Connection) -> None:
     )
 
 
+def _v4(connection: Connection) -> None:
+    # A database made at version 2 or later already has the column: members is created whole.
+    if "email" not in {c["name"] for c in sa.inspect(connection).get_columns("members")}:
+        connection.execute(sa.text("ALTER TABLE members ADD COLUMN email VARCHAR(320)"))
+
+
 #: The schema's steps: MIGRATIONS[k] takes a database from version k to k + 1.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4)
 
 
 class StoreError(Exception):
@@ -158,6 +168,7 @@ class Member:
     role: str
     created: str
     revoked: str | None
+    email: str | None = None
 
     @property
     def actor(self) -> str:
@@ -366,14 +377,23 @@ class Store:
             c.execute(panels.insert().values(session=id_, aggregation="geometric", revision=1))
             return self._add(c, id_, name, "facilitator", by=None)
 
-    def invite(self, id_: str, by: Member, *, name: str, role: str) -> tuple[Member, str]:
+    def invite(
+        self, id_: str, by: Member, *, name: str, role: str, email: str | None = None
+    ) -> tuple[Member, str]:
         """A new member of the panel, invited by its facilitator; returns them and their token
-        (shown once)."""
+        (shown once). With `email`, they can also log in with that address where the app has
+        single sign-on (`member_by_email`)."""
         if role not in ROLES[1:]:
             raise StoreError(f"a role is one of {', '.join(ROLES[1:])}, not {role!r}")
+        if email is not None:
+            email = email.strip().lower()
+            if not _EMAIL.fullmatch(email):
+                raise StoreError(f"{email!r} is not an email address (name@example.com)")
         with self._write() as c:
             self._allowed(c, id_, by, ("facilitator",), "invite people")
-            return self._add(c, id_, name, role, by=by)
+            if email is not None and self._by_email(c, id_, email) is not None:
+                raise StoreError(f"{email} is already a member of this panel")
+            return self._add(c, id_, name, role, by=by, email=email)
 
     def revoke(self, id_: str, by: Member, member_id: str) -> None:
         """End a member's access: their token is refused from now on."""
@@ -407,6 +427,25 @@ class Store:
                 "ask the facilitator for a new one"
             )
         return _member(row)
+
+    def member_by_email(self, id_: str, email: str) -> Member:
+        """The member who logs in as `email` (single sign-on: the identity provider vouches for
+        the address), or Refused."""
+        with self._read() as c:
+            row = self._by_email(c, id_, email.strip().lower())
+        if row is None:
+            raise Refused(
+                f"{email} is not a member of this panel: ask the facilitator to invite that "
+                "address, or open your personal link"
+            )
+        return _member(row)
+
+    def _by_email(self, c: Connection, id_: str, email: str) -> Any:
+        return c.execute(
+            sa.select(members).where(
+                members.c.session == id_, members.c.email == email, members.c.revoked.is_(None)
+            )
+        ).one_or_none()
 
     def members(self, id_: str) -> list[Member]:
         """The panel's members, in the order they joined (revoked ones included)."""
@@ -578,13 +617,19 @@ class Store:
             )
 
     def _add(
-        self, c: Connection, id_: str, name: str, role: str, by: Member | None
+        self,
+        c: Connection,
+        id_: str,
+        name: str,
+        role: str,
+        by: Member | None,
+        email: str | None = None,
     ) -> tuple[Member, str]:
         if not name.strip() or len(name) > 200:
             raise StoreError("a member's name is 1 to 200 characters")
         name = _model(Person, name=name).name
         token, at = secrets.token_urlsafe(32), _now()
-        member = Member(secrets.token_urlsafe(8), id_, name, role, at, None)
+        member = Member(secrets.token_urlsafe(8), id_, name, role, at, None, email)
         c.execute(
             members.insert().values(
                 id=member.id,
@@ -593,6 +638,7 @@ class Store:
                 role=role,
                 token_hash=_hash(token),
                 created=at,
+                email=email,
             )
         )
         actor = by.actor if by is not None else member.actor
@@ -729,7 +775,7 @@ def _hash(token: str) -> str:
 
 
 def _member(row: Any) -> Member:
-    return Member(row.id, row.session, row.name, row.role, row.created, row.revoked)
+    return Member(row.id, row.session, row.name, row.role, row.created, row.revoked, row.email)
 
 
 def _stored(row: Any) -> Stored:

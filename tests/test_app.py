@@ -889,3 +889,39 @@ def test_a_panel_rates_a_panel_scored_criterion_and_its_value_becomes_evidence()
     assert stored.overrides == ana.session_state["session"].overrides
     rated_event = next(e for e in _stored().events(id_) if e.kind == "weight")
     assert rated_event.detail == {"submitted": "sliders", "ratings": 1}  # no weights, no levels
+
+
+AUTH = {  # an [auth] section as .streamlit/secrets.toml holds it (never contacted here)
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "not-a-secret",
+    "client_id": "scorecard",
+    "client_secret": "not-a-secret",
+    "server_metadata_url": "https://id.example.com/.well-known/openid-configuration",
+}
+
+
+def _logged_in(session_id: str, user: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["session"] = session_id
+    at.secrets["auth"] = AUTH
+    at.user = user
+    at.run()
+    at.switch_page("scorecard/app/pages/panel.py").run()
+    assert not at.exception
+    return at
+
+
+def test_with_single_sign_on_a_member_is_who_they_log_in_as():
+    ana = start()
+    id_ = ana.session_state["stored"][0]
+    kept = _stored()
+    facilitator, _ = kept.start_panel(id_, name="Ana")
+    kept.invite(id_, facilitator, name="Pat", role="approver", email="pat@example.com")
+    pat = _logged_in(id_, {"is_logged_in": True, "email": "pat@example.com", "name": "Pat"})
+    assert "You are Pat, approver." in pat.caption[0].value
+    eve = _logged_in(id_, {"is_logged_in": True, "email": "eve@example.com"})
+    assert [i.value.replace("\\", "").replace("\u2060", "") for i in eve.info] == [
+        "You are logged in as eve@example.com, an address this panel has not invited."
+    ]
+    nobody = _logged_in(id_, {"is_logged_in": False})
+    assert [b.label for b in nobody.button] == ["Log in"]

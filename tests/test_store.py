@@ -276,7 +276,7 @@ def test_a_database_of_an_older_schema_is_brought_up_to_date_and_keeps_its_sessi
         assert upgraded.get("s1").session == _session()
         assert upgraded.members("s1") == []
         with upgraded.engine.connect() as c:
-            assert c.execute(sa.select(schema.c.version)).scalar() == len(MIGRATIONS) == 3
+            assert c.execute(sa.select(schema.c.version)).scalar() == len(MIGRATIONS) == 4
     finally:
         upgraded.close()
 
@@ -385,3 +385,22 @@ def test_a_panel_started_before_panels_had_state_gets_it_on_migration(tmp_path):
         assert (panel.aggregation, panel.revision, panel.revealed) == ("geometric", 1, None)
     finally:
         upgraded.close()
+
+
+def test_where_single_sign_on_is_set_up_a_member_is_found_by_the_address_they_log_in_as(store):
+    created = store.create(_session(), name="panel", actor="Ana")
+    ana, _ = store.start_panel(created.id, name="Ana")
+    pat, _ = store.invite(created.id, ana, name="Pat", role="approver", email=" Pat@Example.com")
+    assert pat.email == "pat@example.com"
+    assert store.member_by_email(created.id, "PAT@example.com ") == pat
+    with pytest.raises(StoreError, match="already a member of this panel"):
+        store.invite(created.id, ana, name="Pat 2", role="viewer", email="pat@example.com")
+    with pytest.raises(StoreError, match="'pat' is not an email address"):
+        store.invite(created.id, ana, name="Pat 3", role="viewer", email="pat")
+    with pytest.raises(Refused, match=r"eve@example\.com is not a member of this panel"):
+        store.member_by_email(created.id, "eve@example.com")
+    with pytest.raises(Refused, match="not a member"):
+        store.member_by_email("another-session", "pat@example.com")
+    store.revoke(created.id, ana, pat.id)
+    with pytest.raises(Refused, match="not a member"):
+        store.member_by_email(created.id, "pat@example.com")

@@ -244,17 +244,31 @@ def panel() -> Panel | None:
         return None
 
 
+def single_sign_on() -> bool:
+    """Whether the deployment has OpenID Connect set up for `st.login` (an [auth] section in
+    .streamlit/secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
 def member() -> Member | None:
-    """The panel member this browser is: the one whose token its link carries, as the store
-    has them now (a revoked token is refused at once). None outside a panel or without a
-    valid token."""
+    """The panel member this browser is, as the store has them now (a revoked member is
+    refused at once): the one whose token its link carries, or else, where single sign-on is
+    set up, the one invited with the address the person logged in as. None outside a panel,
+    or for someone who is neither."""
     kept, stored, token = store(), st.session_state.get("stored"), st.session_state.get("token")
-    if kept is None or stored is None or not token:
+    if kept is None or stored is None:
         return None
     try:
-        return kept.member(stored[0], token)
+        if token:
+            return kept.member(stored[0], token)
+        if single_sign_on() and st.user.is_logged_in and st.user.get("email"):
+            return kept.member_by_email(stored[0], str(st.user.email))
     except StoreError:
         return None
+    return None
 
 
 def panel_record() -> PanelRecord | None:

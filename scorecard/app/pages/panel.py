@@ -87,6 +87,15 @@ if me is None:
         "This session is run as a panel: open it with the personal link the facilitator "
         "sent you. A link that was revoked no longer opens it."
     )
+    if state.single_sign_on():
+        if st.user.is_logged_in:
+            st.info(
+                f"You are logged in as {ui.md(str(st.user.get('email')))}, an address this "
+                "panel has not invited."
+            )
+            st.button("Log out", key="panel_logout", on_click=st.logout)
+        else:
+            st.button("Log in", key="panel_login", on_click=st.login)
     st.stop()
 try:  # everything this page shows of the panel, read once
     people = kept.members(session_id)
@@ -112,9 +121,19 @@ if me.role == "facilitator":
         left, right = st.columns([3, 2])
         name = left.text_input("Name", max_chars=200, key="panel_invite_name")
         role = right.selectbox("Role", ROLES[1:], key="panel_invite_role")
+        email = None
+        if state.single_sign_on():
+            email = st.text_input(
+                "Email (optional)",
+                max_chars=320,
+                key="panel_invite_email",
+                help="They can log in with this address instead of opening their link.",
+            )
         if st.form_submit_button("Invite"):
             try:
-                invited, token = kept.invite(session_id, me, name=name, role=role)
+                invited, token = kept.invite(
+                    session_id, me, name=name, role=role, email=email or None
+                )
             except StoreError as exc:
                 st.session_state["panel_error"] = str(exc)
             else:
@@ -126,18 +145,12 @@ if me.role == "facilitator":
             "fingerprint of it is kept."
         )
         st.code(shown[2], language=None)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Name": [m.name for m in people],
-                "Role": [m.role for m in people],
-                "Since (UTC)": [m.created[:16].replace("T", " ") for m in people],
-                "Access": ["revoked" if m.revoked else "yes" for m in people],
-            }
-        ),
-        hide_index=True,
-        key="panel_people",
-    )
+    table = {"Name": [m.name for m in people], "Role": [m.role for m in people]}
+    if any(m.email for m in people):
+        table["Email"] = [m.email or "" for m in people]
+    table["Since (UTC)"] = [m.created[:16].replace("T", " ") for m in people]
+    table["Access"] = ["revoked" if m.revoked else "yes" for m in people]
+    st.dataframe(pd.DataFrame(table), hide_index=True, key="panel_people")
     active = {m.id: f"{m.name} ({m.role})" for m in people if not m.revoked and m.id != me.id}
     if active:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
