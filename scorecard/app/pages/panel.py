@@ -7,6 +7,7 @@ from fractions import Fraction
 import altair as alt
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
 from scorecard.app import components as ui
 from scorecard.app import state
@@ -244,6 +245,15 @@ if me.role == "evaluator":
     except PanelError as exc:
         st.error(ui.md(str(exc)))
         mine = None
+    if mine is not None:
+        st.dataframe(
+            pd.DataFrame(
+                {"Criterion": [tops[c] for c in ids], "Weight": [mine.weights[c] for c in ids]}
+            ),
+            hide_index=True,
+            column_config={"Weight": st.column_config.NumberColumn(format="%.1f%%")},
+            key="panel_mine",
+        )
     if rated_leaves:
         st.markdown(
             "**Your ratings.** The template leaves these criteria to the buyers: rate each "
@@ -267,20 +277,16 @@ if me.role == "evaluator":
                     key=f"panel_why_{leaf.id}_{vendor_id}",
                     disabled=level is None,
                 )
-                if level is not None:
-                    scores.setdefault(vendor_id, {})[leaf.id] = Rating(
-                        level=level, comment=comment.strip()
-                    )
+                if level is None:
+                    continue
+                try:
+                    rating = Rating(level=level, comment=comment.strip())
+                except ValidationError as exc:  # a hidden control character, say
+                    right.error(ui.md(exc.errors()[0]["msg"]))
+                else:
+                    scores.setdefault(vendor_id, {})[leaf.id] = rating
     if mine is not None:
         mine = mine.model_copy(update={"scores": scores})
-        st.dataframe(
-            pd.DataFrame(
-                {"Criterion": [tops[c] for c in ids], "Weight": [mine.weights[c] for c in ids]}
-            ),
-            hide_index=True,
-            column_config={"Weight": st.column_config.NumberColumn(format="%.1f%%")},
-            key="panel_mine",
-        )
         st.button(
             "Submit my weights and ratings" if rated_leaves else "Submit my weights",
             type="primary",
@@ -293,19 +299,20 @@ if me.role == "evaluator":
             ),
         )
 
-st.dataframe(
-    pd.DataFrame(
-        {
-            "Evaluator": [s.member.name for s in subs],
-            "Submitted (UTC)": [s.at[:16].replace("T", " ") for s in subs],
-            "How": [METHODS[s.submission.method] if s.submission else "hidden" for s in subs],
-        }
-    ),
-    hide_index=True,
-    key="panel_submitted",
-)
 if not subs:
     st.caption("No evaluator has submitted weights yet.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Evaluator": [s.member.name for s in subs],
+                "Submitted (UTC)": [s.at[:16].replace("T", " ") for s in subs],
+                "How": [METHODS[s.submission.method] if s.submission else "hidden" for s in subs],
+            }
+        ),
+        hide_index=True,
+        key="panel_submitted",
+    )
 if me.role == "facilitator" and panel.revealed is None:
     st.button(
         "Reveal everyone's weights",
@@ -460,6 +467,8 @@ if panel.decision is not None:
         f"{d.at[:16].replace('T', ' ')} UTC."
     )
     st.text(d.rationale)
+elif me.role != "facilitator":
+    st.caption("The facilitator has not recorded a decision yet.")
 if me.role == "facilitator" and panel.locked is None:
     with st.form("panel_decide"):
         chosen = st.selectbox(
