@@ -353,7 +353,9 @@ class Criterion(FrozenModel):
     #: The buyers judge it themselves (output quality seen in a demo, support in a pilot): in a
     #: panel each evaluator rates each vendor on its rubric, and the panel's value counts as
     #: verified buyer evidence (see `Policies.panel_scores`).
-    panel_scored: Annotated[bool, Field(strict=True)] = False
+    #: Left out of every dump while False, so that a record made before the field existed
+    #: digests as it did.
+    panel_scored: Annotated[bool, Field(strict=True, exclude_if=lambda v: not v)] = False
 
     @model_validator(mode="after")
     def _leaf_or_group(self) -> Criterion:
@@ -414,7 +416,9 @@ class Policies(FrozenModel):
     stale: StalePolicy = "full"
     stale_factor: Annotated[float, Field(ge=0, le=1)] = 0.5
     #: A panel-scored criterion's value: the median of the evaluators' ratings, or their mean.
-    panel_scores: Literal["median", "mean"] = "median"
+    panel_scores: Annotated[
+        Literal["median", "mean"], Field(exclude_if=lambda v: v == "median")
+    ] = "median"
 
 
 class Condition(FrozenModel):
