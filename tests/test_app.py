@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+from fractions import Fraction
 
 import openpyxl
 import pyarrow as pa
@@ -925,3 +926,56 @@ def test_with_single_sign_on_a_member_is_who_they_log_in_as():
     ]
     nobody = _logged_in(id_, {"is_logged_in": False})
     assert [b.label for b in nobody.button] == ["Log in"]
+
+
+def test_a_panel_by_pairwise_and_swing_with_a_refusal_a_decline_and_a_new_revision():
+    ana = start()
+    id_ = ana.session_state["stored"][0]
+    ana.switch_page("scorecard/app/pages/panel.py").run()
+    ana.text_input(key="panel_start_name").input("Ana")
+    _button(ana, "Start a panel").click().run()
+    tops = [c.id for c in WORKSPACE.template.criteria]
+    cai = _member_page(id_, _invite(ana, "Cai", "evaluator"))
+    dee = _member_page(id_, _invite(ana, "Dee", "evaluator"))
+    pat = _member_page(id_, _invite(ana, "Pat", "approver"))
+    # Cai: the first criterion 9 times the second, the second 9 times the third, but the
+    # third as important as the first: inconsistent, and the page names the judgement to fix.
+    cai.radio(key="panel_method").set_value("pairwise").run()
+    cai.select_slider(key=f"panel_pair_{tops[0]}_{tops[1]}").set_value(Fraction(9))
+    cai.select_slider(key=f"panel_pair_{tops[1]}_{tops[2]}").set_value(Fraction(9)).run()
+    [warning] = [w.value for w in cai.warning]
+    assert warning.startswith("Consistency ratio ") and "The judgement that would help most: " in (
+        warning
+    )
+    _button(cai, "Submit my weights").click().run()
+    assert _stored().submissions(id_, _stored().members(id_)[1])[0].submission.consistency > 0.1
+    # Dee: swing weighting, the third criterion's swing first.
+    dee.radio(key="panel_method").set_value("swing").run()
+    dee.selectbox(key="panel_swing_best").set_value(tops[2]).run()
+    dee.slider(key=f"panel_swing_{tops[0]}").set_value(0).run()
+    _button(dee, "Submit my weights").click().run()
+    ana.run()
+    _button(ana, "Reveal everyone's weights").click().run()
+    ana.radio(key="panel_aggregation").set_value("arithmetic").run()
+    assert _stored().panel(id_).aggregation == "arithmetic"
+    assert [m.value for m in ana.metric][:2] != ["—", "—"]  # W from two evaluators
+    # Declining needs a reason: the refusal is said, and nothing is signed.
+    ana.selectbox(key="panel_vendor").set_value("runway")
+    ana.text_area(key="panel_rationale").input("Fits the brief")
+    _button(ana, "Record the decision").click().run()
+    pat.run()
+    _button(pat, "Decline").click().run()
+    assert [e.value.replace("\\", "") for e in pat.error] == ["declining needs a comment: say why"]
+    pat.text_area[0].input("Too dear")
+    _button(pat, "Decline").click().run()
+    pat.text_area[0].input("")
+    _button(pat, "Sign").click().run()
+    ana.run()
+    _button(ana, "Start revision 2").click().run()
+    assert _stored().panel(id_).revision == 2 and _stored().panel(id_).locked is None
+    assert [(s.verdict, s.comment) for s in _stored().signatures(id_)] == [("signed", "")]
+    # Revoked, Dee's link opens nothing.
+    ana.selectbox(key="panel_revoke_who").set_value(_stored().members(id_)[2].id)
+    _button(ana, "Revoke").click().run()
+    dee.run()
+    assert any("personal link" in w.value for w in dee.warning)

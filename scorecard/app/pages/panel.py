@@ -155,16 +155,16 @@ if me.role == "facilitator":
     active = {m.id: f"{m.name} ({m.role})" for m in people if not m.revoked and m.id != me.id}
     if active:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
-        who = left.selectbox(
+        left.selectbox(
             "Revoke access of", list(active), format_func=active.get, key="panel_revoke_who"
         )
         right.button(
             "Revoke",
             key="panel_revoke",
-            on_click=act,
-            args=(
-                f"{active[who]} can no longer open this session.",
-                lambda: kept.revoke(session_id, me, who),
+            on_click=lambda: act(
+                "Access revoked.",
+                # The one chosen when the button is pressed, not when it was drawn.
+                lambda: kept.revoke(session_id, me, st.session_state["panel_revoke_who"]),
             ),
         )
 
@@ -380,7 +380,7 @@ if panel.revealed is not None and shown:
             .mark_tick(color="black", thickness=2, size=22)
             .encode(x="Weight:Q", y=y, tooltip=["Criterion", alt.Tooltip("Weight:Q", format=".1f")])
         ).properties(height=alt.Step(34)),
-        use_container_width=True,
+        width="stretch",
     )
     st.caption(
         "Each dot is one evaluator's weight; the black tick is the group's "
@@ -502,7 +502,7 @@ if signed:
     )
 if me.role == "approver" and panel.decision is not None:
     with st.form("panel_sign"):
-        comment = st.text_area("Comment (a reason, if you decline)", max_chars=2000)
+        comment = st.text_area("Comment (a reason, if you decline)", max_chars=1000)
         left, right = st.columns(2)
         if left.form_submit_button("Sign", type="primary"):
             act("Signed.", lambda: kept.sign(session_id, me, approve=True, comment=comment))
