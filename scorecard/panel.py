@@ -294,24 +294,22 @@ def submission(
     index = {c: i for i, c in enumerate(criteria)}
     if method == "pairwise":
         given = dict(judgements or {})
-        a = matrix(len(criteria), {(index[x], index[y]): v for (x, y), v in given.items()})
-        found = pairwise(a)
-        shares, ratio = found.weights, found.ratio
-        pairs = tuple((x, y, float(judgement(v))) for (x, y), v in given.items())
+        found = pairwise(
+            matrix(len(criteria), {(index[x], index[y]): v for (x, y), v in given.items()})
+        )
         return Submission(
             evaluator=evaluator,
             method=method,
-            weights=_percent(criteria, shares),
-            judgements=pairs,
-            consistency=round(ratio, 4),
+            weights=_percent(criteria, found.weights),
+            judgements=tuple((x, y, float(judgement(v))) for (x, y), v in given.items()),
+            consistency=round(found.ratio, 4),
         )
     if method == "swing":
         given = {c: float((ratings or {}).get(c, 0.0)) for c in criteria}
-        shares = swing([given[c] for c in criteria])
         return Submission(
             evaluator=evaluator,
             method=method,
-            weights=_percent(criteria, shares),
+            weights=_percent(criteria, swing(list(given.values()))),
             ratings=given,
         )
     raw = np.array([float((sliders or {}).get(c, 0.0)) for c in criteria])
