@@ -259,3 +259,10 @@ def test_the_data_report_counts_every_claim_and_source_and_follows_the_options()
     # The gate switched off in the session's options is no longer an open question.
     [off] = data_report(tpl, [acme], today, Options(gates={"need_b": False}))
     assert off.open_gates == ()
+
+
+def test_gaps_skip_a_panel_scored_criterion_and_ask_about_the_rest():
+    demo = {**leaf("demo", rating(0, 4)), "panel_scored": True}
+    t = template(demo, leaf("speed", linear(300, 30)), leaf("rights", rating()))
+    found = gaps(t, [vendor("acme")])["acme"]
+    assert sorted(g.criterion for g in found) == ["rights", "speed"]
