@@ -8,6 +8,7 @@ evaluator weighs the template's top-level criteria."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -63,15 +64,20 @@ class Fix:
 
 @dataclass(frozen=True)
 class Pairwise:
-    """Weights from a pairwise comparison matrix: its principal eigenvector, summing to 1, with
-    the principal eigenvalue, the consistency index and ratio, and for an inconsistent matrix
-    (ratio above 0.1) the one judgement that would help most."""
+    """Weights from a pairwise comparison matrix `a`: its principal eigenvector, summing to 1,
+    with the principal eigenvalue, the consistency index and ratio, and for an inconsistent
+    matrix (ratio above 0.1) the one judgement that would help most."""
 
+    a: np.ndarray
     weights: np.ndarray
     lambda_max: float
     index: float
     ratio: float
-    fix: Fix | None
+
+    @functools.cached_property
+    def fix(self) -> Fix | None:
+        """Searched for only when asked: it solves one eigenproblem per judgement and value."""
+        return _fix(self.a, self.ratio) if self.ratio > ACCEPTABLE else None
 
 
 def judgement(value: Fraction | float | int) -> Fraction:
@@ -102,10 +108,8 @@ def matrix(n: int, judgements: Mapping[tuple[int, int], Fraction | float | int])
 def pairwise(a: np.ndarray) -> Pairwise:
     """Saaty's eigenvector method: weights, λmax, CI = (λmax - n) / (n - 1) and CR = CI / RI."""
     weights, lam = _principal(a)
-    n = len(a)
-    index, ratio = _consistency(lam, n)
-    fix = _fix(a, ratio) if ratio > ACCEPTABLE else None
-    return Pairwise(weights, lam, index, ratio, fix)
+    index, ratio = _consistency(lam, len(a))
+    return Pairwise(a, weights, lam, index, ratio)
 
 
 def _principal(a: np.ndarray) -> tuple[np.ndarray, float]:

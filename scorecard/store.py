@@ -125,13 +125,9 @@ def _v2(connection: Connection) -> None:
 
 def _v3(connection: Connection) -> None:
     metadata.create_all(connection, tables=[panels, submissions, signatures])
-    started = sa.select(members.c.session).distinct()
-    connection.execute(
-        panels.insert().from_select(
-            ["session", "aggregation", "revision"],
-            sa.select(started.subquery().c.session, sa.literal("geometric"), sa.literal(1)),
-        )
-    )
+    # A panel started at version 2 (its members are in) gets its state.
+    started = sa.select(members.c.session, sa.literal("geometric"), sa.literal(1)).distinct()
+    connection.execute(panels.insert().from_select(["session", "aggregation", "revision"], started))
 
 
 def _v4(connection: Connection) -> None:

@@ -791,12 +791,23 @@ def _invite(at: AppTest, name: str, role: str) -> str:
     return link.rsplit("token=", 1)[1]
 
 
+def _start_panel(at: AppTest) -> None:
+    """On the Panel page, Ana makes the session a panel (she facilitates)."""
+    at.switch_page("scorecard/app/pages/panel.py").run()
+    at.text_input(key="panel_start_name").input("Ana")
+    _button(at, "Start a panel").click().run()
+
+
+def _decide(at: AppTest, vendor: str, why: str) -> None:
+    at.selectbox(key="panel_vendor").set_value(vendor)
+    at.text_area(key="panel_rationale").input(why)
+    _button(at, "Record the decision").click().run()
+
+
 def test_a_panel_weighs_blind_reveals_and_signs_in_the_app(downloads):
     ana = start()
     id_ = ana.session_state["stored"][0]
-    ana.switch_page("scorecard/app/pages/panel.py").run()
-    ana.text_input(key="panel_start_name").input("Ana")
-    _button(ana, "Start a panel").click().run()
+    _start_panel(ana)
     assert not ana.exception
     assert ana.query_params["token"] == ana.session_state["token"]
     ben_token = _invite(ana, "Ben", "evaluator")
@@ -825,9 +836,7 @@ def test_a_panel_weighs_blind_reveals_and_signs_in_the_app(downloads):
     group = {c: 100.0 if c == tops[0] else 0.0 for c in tops}
     assert {c: ana.session_state["session"].weights[c] for c in tops} == group
     # The decision, signed, locks the session.
-    ana.selectbox(key="panel_vendor").set_value("runway")
-    ana.text_area(key="panel_rationale").input("Best on the criterion that matters")
-    _button(ana, "Record the decision").click().run()
+    _decide(ana, "runway", "Best on the criterion that matters")
     pat.run()
     _button(pat, "Sign").click().run()
     assert [s.value.replace("\\", "") for s in pat.success] == ["Signed."]
@@ -865,9 +874,7 @@ def test_a_panel_rates_a_panel_scored_criterion_and_its_value_becomes_evidence()
     ana.file_uploader(key="session_upload").upload(
         "rated.yaml", dump_yaml(rated).encode(), "application/x-yaml"
     ).run()
-    ana.switch_page("scorecard/app/pages/panel.py").run()
-    ana.text_input(key="panel_start_name").input("Ana")
-    _button(ana, "Start a panel").click().run()
+    _start_panel(ana)
     ben = _member_page(id_, _invite(ana, "Ben", "evaluator"))
     ben.selectbox(key="panel_rate_content_policy_runway").set_value(3)
     ben.run()
@@ -931,9 +938,7 @@ def test_with_single_sign_on_a_member_is_who_they_log_in_as():
 def test_a_panel_by_pairwise_and_swing_with_a_refusal_a_decline_and_a_new_revision():
     ana = start()
     id_ = ana.session_state["stored"][0]
-    ana.switch_page("scorecard/app/pages/panel.py").run()
-    ana.text_input(key="panel_start_name").input("Ana")
-    _button(ana, "Start a panel").click().run()
+    _start_panel(ana)
     tops = [c.id for c in WORKSPACE.template.criteria]
     cai = _member_page(id_, _invite(ana, "Cai", "evaluator"))
     dee = _member_page(id_, _invite(ana, "Dee", "evaluator"))
@@ -960,9 +965,7 @@ def test_a_panel_by_pairwise_and_swing_with_a_refusal_a_decline_and_a_new_revisi
     assert _stored().panel(id_).aggregation == "arithmetic"
     assert [m.value for m in ana.metric][:2] != ["—", "—"]  # W from two evaluators
     # Declining needs a reason: the refusal is said, and nothing is signed.
-    ana.selectbox(key="panel_vendor").set_value("runway")
-    ana.text_area(key="panel_rationale").input("Fits the brief")
-    _button(ana, "Record the decision").click().run()
+    _decide(ana, "runway", "Fits the brief")
     pat.run()
     _button(pat, "Decline").click().run()
     assert [e.value.replace("\\", "") for e in pat.error] == ["declining needs a comment: say why"]

@@ -160,6 +160,11 @@ def why_summary(result: Result, first: str, second: str) -> str:
 T = TypeVar("T")
 
 
+def when(at: str) -> str:
+    """A stored time (ISO 8601, UTC) to the minute, as a table shows it: 2026-11-27 15:22."""
+    return at[:16].replace("T", " ")
+
+
 def stop_unless_scorable() -> None:
     """On a page that needs a ranking: say why there is none (every weight is 0), and stop."""
     problem = state.scoring_problem()

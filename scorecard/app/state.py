@@ -444,9 +444,9 @@ def today() -> dt.date:
 
 
 def record_inputs() -> dict:
-    """The `files`, `vendor_files`, `template_path` and `panel` of this session's decision
-    record: paths relative to the data folder; a template edited or uploaded here has no file,
-    and the record carries the template itself."""
+    """The `files`, `vendor_files` and `template_path` of this session's decision record:
+    paths relative to the data folder; a template edited or uploaded here has no file, and the
+    record carries the template itself."""
     data, current = shipped(), session()
     chosen = set(current.vendors)
     vendor_files = {v: p for v, p in data.vendor_files.items() if v in chosen}
@@ -457,12 +457,7 @@ def record_inputs() -> dict:
         if p in vendor_files.values() or answers_owner(p) in chosen
     }
     name = next((n for n, t in data.templates.items() if t == current.template), None)
-    inputs = {
-        "files": files,
-        "vendor_files": vendor_files,
-        "template_path": None,
-        "panel": panel_record(),
-    }
+    inputs = {"files": files, "vendor_files": vendor_files, "template_path": None}
     if name is not None:
         inputs["files"] = {**data.template_files[name], **files}
         inputs["template_path"] = str(DEFAULT_TEMPLATE.parent / name)

@@ -36,7 +36,11 @@ created = dt.datetime.now(dt.UTC)
 stem = f"scorecard-{comparison.result.template_id}-{created:%Y%m%d}"
 inputs = state.record_inputs()
 choice = st.radio("Format", list(LABELS), format_func=LABELS.get, key="export_format")
-data = export.export_file(choice, comparison, version=__version__, created=created, **inputs)
+# A panel's review scores every evaluator's weights: only the record needs it.
+panel = state.panel_record() if choice == "record" else None
+data = export.export_file(
+    choice, comparison, version=__version__, created=created, panel=panel, **inputs
+)
 st.download_button(
     f"Download {LABELS[choice].split(' (')[0].lower()}",
     data,

@@ -99,7 +99,7 @@ if me is None:
             st.button("Log in", key="panel_login", on_click=st.login)
     st.stop()
 try:  # everything this page shows of the panel, read once
-    people = kept.members(session_id)
+    people = kept.members(session_id) if me.role == "facilitator" else []
     subs = kept.submissions(session_id, me)
     signed = kept.signatures(session_id)
 except StoreError as exc:
@@ -149,7 +149,7 @@ if me.role == "facilitator":
     table = {"Name": [m.name for m in people], "Role": [m.role for m in people]}
     if any(m.email for m in people):
         table["Email"] = [m.email or "" for m in people]
-    table["Since (UTC)"] = [m.created[:16].replace("T", " ") for m in people]
+    table["Since (UTC)"] = [ui.when(m.created) for m in people]
     table["Access"] = ["revoked" if m.revoked else "yes" for m in people]
     st.dataframe(pd.DataFrame(table), hide_index=True, key="panel_people")
     active = {m.id: f"{m.name} ({m.role})" for m in people if not m.revoked and m.id != me.id}
@@ -181,9 +181,8 @@ if me.role == "evaluator":
     ids = list(tops)
     try:
         if method == "sliders":
-            now = shares_of(
-                {c: resolve_weights(session.template, session.options())[c] for c in ids}
-            )
+            weights = resolve_weights(session.template, state.options())
+            now = shares_of({c: weights[c] for c in ids})
             given = {
                 c: st.slider(tops[c], 0, 100, round(now[c]), key=f"panel_slider_{c}") for c in ids
             }
@@ -306,7 +305,7 @@ else:
         pd.DataFrame(
             {
                 "Evaluator": [s.member.name for s in subs],
-                "Submitted (UTC)": [s.at[:16].replace("T", " ") for s in subs],
+                "Submitted (UTC)": [ui.when(s.at) for s in subs],
                 "How": [METHODS[s.submission.method] if s.submission else "hidden" for s in subs],
             }
         ),
@@ -464,7 +463,7 @@ if panel.decision is not None:
     d = panel.decision
     st.markdown(
         f"**{ui.md(vendor_names.get(d.vendor, d.vendor))}**, recorded by {ui.md(d.by)} on "
-        f"{d.at[:16].replace('T', ' ')} UTC."
+        f"{ui.when(d.at)} UTC."
     )
     st.text(d.rationale)
 elif me.role != "facilitator":
@@ -494,7 +493,7 @@ if signed:
                 "Vendor": [vendor_names.get(s.vendor, s.vendor) for s in signed],
                 "Verdict": [s.verdict for s in signed],
                 "Comment": [s.comment for s in signed],
-                "When (UTC)": [s.at[:16].replace("T", " ") for s in signed],
+                "When (UTC)": [ui.when(s.at) for s in signed],
             }
         ),
         hide_index=True,

@@ -209,13 +209,13 @@ else:
         pd.DataFrame(
             {
                 "#": [e.seq for e in history],
-                "When (UTC)": [e.at[:16].replace("T", " ") for e in history],
+                "When (UTC)": [ui.when(e.at) for e in history],
                 "Who": [e.actor for e in history],
                 "What": [e.kind for e in history],
                 "Change": [change_text(e.detail) for e in history],
             }
         ).iloc[::-1],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         key="session_history",
     )
